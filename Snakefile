@@ -1,0 +1,20 @@
+# tlrepro: one DAG from synthetic data and datasets to every figure of the replicated papers.
+# Run:  snakemake --cores all                      (default scale, config.yaml)
+#       snakemake --cores all --configfile configs/smoke.yaml
+#       snakemake --cores all figures/gerace2022/fig2b.pdf
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/chmm.smk"
+include: "workflow/rules/theory.smk"
+include: "workflow/rules/baselines.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        all_figures(),
+    default_target: True

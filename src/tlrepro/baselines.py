@@ -1,0 +1,168 @@
+"""Simulated baselines on the target task: TF / RF logistic regressions and the 2L / ft-TF networks.
+
+TF / RF (paper eq. 6): w = argmin sum_mu l(y_mu, (v_mu - mu) . w / sqrt(H)) + (lam / 2) ||w||^2 with
+l(y, f) = log(1 + exp(-y f)), on CENTRED features (mu = population mean from ``features``). TF uses the
+transferred first layer, RF a random N(0, 1) one; the caller passes W1 and mu, ``model`` is a label.
+
+Randomness: for a given (seed, M = round(alpha H)) the training set, the test set and the network
+seed come from ``np.random.SeedSequence([seed, M, k])`` with k = 0 (train), 1 (test), 2 (network).
+They do not depend on W1, the model label or the position of alpha in ``alphas``, so TF, RF, 2L and
+ft-TF rows at equal (seed, alpha) use the same training AND test samples (paired comparisons).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+from .chmm import CHMM
+from .features import relu_features
+from .nets import predict_error, train_two_layer
+
+__all__ = ["fit_logistic", "simulate_fixed_features", "simulate_networks", "sample_rng"]
+
+COLUMNS = ["model", "alpha", "M", "seed", "test_error", "train_loss", "train_error", "n_iter", "converged"]
+_TRAIN, _TEST, _NET = 0, 1, 2
+
+
+def sample_rng(seed: int, M: int, stream: int) -> np.random.Generator:
+    """The generator of stream 0 (train) / 1 (test) / 2 (network seed) for (seed, M)."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(M), int(stream)]))
+
+
+def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: float = 1e-7):
+    """Fit w = argmin sum l(y, V w / sqrt(H)) + (lam/2) ||w||^2 with scikit-learn (lbfgs, no intercept).
+
+    V_train must already be centred by the caller. Equivalent to LogisticRegression(C=1/lam,
+    fit_intercept=False, penalty="l2", solver="lbfgs") on V/sqrt(H) (sklearn >= 1.8 spells the l2
+    penalty as the default l1_ratio=0; lam=0 gives C=inf, no penalty). Returns (w (H,) float64,
+    {"n_iter": int, "converged": bool}); converged is False if lbfgs hit max_iter or warned.
+    """
+    V = np.asarray(V_train, dtype=np.float64)
+    y = np.asarray(y_train, dtype=np.float64)
+    if lam < 0:
+        raise ValueError(f"lam must be >= 0, got {lam}")
+    H = V.shape[1]
+    C = math.inf if lam == 0 else 1.0 / lam
+    clf = LogisticRegression(C=C, fit_intercept=False, solver="lbfgs", max_iter=int(max_iter), tol=tol)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        clf.fit(V / math.sqrt(H), y)
+    n_iter = int(np.max(clf.n_iter_))
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    # sklearn's coef_ refers to classes_ = [-1, 1], i.e. positive scores predict +1, as wanted
+    w = clf.coef_.ravel().astype(np.float64)
+    return w, {"n_iter": n_iter, "converged": bool(n_iter < max_iter and not warned)}
+
+
+def _logistic_loss(y, f) -> np.ndarray:
+    return np.logaddexp(0.0, -y * f)
+
+
+def _errors(y, f) -> np.ndarray:
+    return np.where(f >= 0, 1.0, -1.0) != y
+
+
+def _test_error_fixed(chmm, W1, mean, w, n_test, rng, chunk) -> float:
+    """0-1 error of the linear readout on n_test fresh target samples, drawn chunk by chunk from rng."""
+    H = W1.shape[0]
+    wrong, done = 0, 0
+    while done < n_test:
+        m = min(chunk, n_test - done)
+        X, y = chmm.sample_target(m, rng)
+        f = (relu_features(X, W1).astype(np.float64) - mean) @ w / math.sqrt(H)
+        wrong += int(_errors(y, f).sum())
+        done += m
+    return wrong / n_test
+
+
+def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float, seeds, n_test: int,
+                            model: str, max_iter: int = 10000, tol: float = 1e-7,
+                            chunk: int = 8192) -> pd.DataFrame:
+    """TF / RF learning curves by direct simulation (one row per (alpha, seed)).
+
+    For each alpha, seed: M = round(alpha H) target samples (stream 0), centred features v - mean,
+    ``fit_logistic``; test error on n_test fresh target samples (stream 1, the same for every model);
+    train_loss = mean of l over the training samples (no penalty, the theory's convention) and
+    train_error the training 0-1 error.
+    """
+    W1 = np.asarray(W1)
+    mean = np.asarray(mean, dtype=np.float64)
+    if W1.shape != (H, chmm.D) or mean.shape != (H,):
+        raise ValueError(f"W1 must be ({H}, {chmm.D}) and mean ({H},), got {W1.shape}, {mean.shape}")
+    rows = []
+    for alpha in alphas:
+        M = int(round(alpha * H))
+        if M < 1:
+            raise ValueError(f"alpha={alpha} gives M={M} < 1")
+        for seed in seeds:
+            X, y = chmm.sample_target(M, sample_rng(seed, M, _TRAIN))
+            V = relu_features(X, W1).astype(np.float64) - mean
+            w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol)
+            f = V @ w / math.sqrt(H)
+            test_err = _test_error_fixed(chmm, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
+            rows.append((model, float(alpha), M, int(seed), test_err, float(_logistic_loss(y, f).mean()),
+                         float(_errors(y, f).mean()), info["n_iter"], info["converged"]))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
+                      batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
+                      device="auto", max_iter: int = 10000, tol: float = 1e-7,
+                      chunk: int = 8192) -> pd.DataFrame:
+    """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
+
+    model "2L": ``train_two_layer`` from N(0, 1) init. model "ft-TF": fit TF first (``fit_logistic``
+    with lam_tf, default l2, on the centred transferred features v - mean, v from W1_init), then train
+    both layers from (W1_init, w_TF) with the fixed centring ``mean``. Same train / test samples as the
+    fixed-feature simulations at equal (seed, alpha); the network seed comes from stream 2.
+    train_loss / train_error: mean l (no penalty) and 0-1 error of the final network on its training
+    set; n_iter = epochs, converged = True.
+    """
+    if model not in ("2L", "ft-TF"):
+        raise ValueError(f"model must be '2L' or 'ft-TF', got {model!r}")
+    if model == "ft-TF":
+        if W1_init is None or mean is None:
+            raise ValueError("model 'ft-TF' needs W1_init and mean")
+        W1_init = np.asarray(W1_init)
+        mean = np.asarray(mean, dtype=np.float64)
+        lam_tf = l2 if lam_tf is None else lam_tf
+    rows = []
+    for alpha in alphas:
+        M = int(round(alpha * H))
+        if M < 1:
+            raise ValueError(f"alpha={alpha} gives M={M} < 1")
+        for seed in seeds:
+            X, y = chmm.sample_target(M, sample_rng(seed, M, _TRAIN))
+            net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
+            center, init = None, None
+            if model == "ft-TF":
+                V = relu_features(X, W1_init).astype(np.float64) - mean
+                w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
+                center, init = mean, (W1_init, w_tf)
+            res = train_two_layer(X, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
+                                  seed=net_seed, init=init, center=center, device=device)
+            rng_test = sample_rng(seed, M, _TEST)
+            wrong, done = 0, 0
+            while done < n_test:  # same chunked test draw as simulate_fixed_features
+                m = min(chunk, n_test - done)
+                Xt, yt = chmm.sample_target(m, rng_test)
+                wrong += int(round(predict_error(res.W1, res.w2, Xt, yt, center=center) * m))
+                done += m
+            f = _network_output(res.W1, res.w2, X, center)
+            rows.append((model, float(alpha), M, int(seed), wrong / n_test,
+                         float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _network_output(W1, w2, X, center=None) -> np.ndarray:
+    """f(x) of the two-layer network, numpy float64 on top of float32 features."""
+    V = relu_features(X, W1).astype(np.float64)
+    if center is not None:
+        V -= center
+    return V @ np.asarray(w2, dtype=np.float64) / math.sqrt(W1.shape[0])

@@ -1,0 +1,131 @@
+"""Checks of a paper's claims on produced result tables.
+
+Each check returns a ``Verdict``: the claim's id, the paper's words it tests, pass/fail, and the numbers
+it was decided on. Figures assemble their claims from these generic checks; the figure notebook writes
+the verdicts to ``figures/<paper>/<fig>.claims.json``. A failing claim is reported, never hidden."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Verdict:
+    id: str
+    claim: str
+    passed: bool
+    numbers: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+
+def summarise(sims: pd.DataFrame, by: Sequence[str] = ("model", "alpha"),
+              value: str = "test_error") -> pd.DataFrame:
+    """Mean, standard error of the mean (sample std / sqrt(n)) and count per group."""
+    g = sims.groupby(list(by))[value]
+    out = g.agg(mean="mean", std="std", n="count").reset_index()
+    out["sem"] = out["std"].fillna(0.0) / np.sqrt(out["n"])
+    return out
+
+
+def _at(summary: pd.DataFrame, model: str) -> pd.DataFrame:
+    return summary[summary["model"] == model].set_index("alpha").sort_index()
+
+
+def in_peak(alpha: float, alpha_star: float, halfwidth_log10: float) -> bool:
+    """True when ``alpha`` lies within ``halfwidth_log10`` decades of the threshold ``alpha_star``."""
+    return math.isfinite(alpha_star) and abs(math.log10(alpha / alpha_star)) < halfwidth_log10
+
+
+def theory_matches_simulation(theory: pd.DataFrame, summary: pd.DataFrame, *, model: str,
+                              alpha_star: float, n_sigma: float, peak_halfwidth_log10: float,
+                              claim: str, source: str = "") -> Verdict:
+    """|theory − simulated mean| ≤ n_sigma · SEM at every simulated alpha outside the peak window.
+
+    ``theory`` has columns model, alpha, test_error (averaged over CHMM instances beforehand) and must
+    contain the simulated alphas exactly (the theory rule solves at them)."""
+    th = theory[theory["model"] == model].groupby("alpha")["test_error"].mean()
+    sim = _at(summary, model)
+    rows, ok = [], True
+    for alpha, r in sim.iterrows():
+        if alpha not in th.index:
+            raise KeyError(f"theory for {model} lacks alpha={alpha}; solve at the simulated alphas")
+        excluded = in_peak(alpha, alpha_star, peak_halfwidth_log10)
+        dev = float(th[alpha] - r["mean"])
+        z = dev / r["sem"] if r["sem"] > 0 else (0.0 if dev == 0 else math.inf)
+        good = excluded or abs(z) <= n_sigma
+        ok &= good
+        rows.append({"alpha": float(alpha), "theory": float(th[alpha]), "sim_mean": float(r["mean"]),
+                     "sim_sem": float(r["sem"]), "n": int(r["n"]), "z": float(z),
+                     "in_peak_excluded": bool(excluded), "pass": bool(good)})
+    checked = [r for r in rows if not r["in_peak_excluded"]]
+    return Verdict(f"theory_matches_simulation_{model}", claim, bool(ok and checked),
+                   {"model": model, "alpha_star": alpha_star, "n_sigma": n_sigma,
+                    "n_checked": len(checked), "max_abs_z": max((abs(r["z"]) for r in checked), default=None),
+                    "points": rows}, source)
+
+
+def curve_below(lower: pd.Series, upper: pd.Series, *, id: str, claim: str,
+                alpha_max: float | None = None, source: str = "",
+                lower_sem: pd.Series | None = None, upper_sem: pd.Series | None = None) -> Verdict:
+    """``lower`` < ``upper`` at every shared alpha (≤ alpha_max if given). Series are indexed by alpha."""
+    alphas = sorted(set(lower.index) & set(upper.index))
+    if alpha_max is not None:
+        alphas = [a for a in alphas if a <= alpha_max * (1 + 1e-12)]
+    rows = []
+    for a in alphas:
+        gap = float(upper[a] - lower[a])
+        row = {"alpha": float(a), "lower": float(lower[a]), "upper": float(upper[a]), "gap": gap}
+        if lower_sem is not None and upper_sem is not None:
+            se = math.hypot(float(lower_sem.get(a, 0.0)), float(upper_sem.get(a, 0.0)))
+            row["z"] = gap / se if se > 0 else None
+        rows.append(row)
+    passed = bool(rows) and all(r["gap"] > 0 for r in rows)
+    return Verdict(id, claim, passed,
+                   {"n_alphas": len(rows), "min_gap": min((r["gap"] for r in rows), default=None),
+                    "max_gap": max((r["gap"] for r in rows), default=None), "alpha_max": alpha_max,
+                    "points": rows}, source)
+
+
+def peak_at_threshold(alpha: np.ndarray, error: np.ndarray, alpha_star: float, *,
+                      halfwidth_log10: float) -> dict[str, Any]:
+    """Locate the interpolation peak (the largest interior local maximum of the error curve) and
+    compare it with the separability threshold alpha_star."""
+    alpha, error = np.asarray(alpha, float), np.asarray(error, float)
+    order = np.argsort(alpha)
+    alpha, error = alpha[order], error[order]
+    interior = np.where((error[1:-1] > error[:-2]) & (error[1:-1] >= error[2:]))[0] + 1
+    if interior.size == 0:
+        return {"peak_alpha": None, "alpha_star": alpha_star, "log10_distance": None, "near": False}
+    i = interior[np.argmax(error[interior])]
+    dist = abs(math.log10(alpha[i] / alpha_star)) if math.isfinite(alpha_star) else math.inf
+    return {"peak_alpha": float(alpha[i]), "peak_error": float(error[i]), "alpha_star": alpha_star,
+            "log10_distance": dist, "near": bool(dist <= halfwidth_log10)}
+
+
+def write_verdicts(path: str | Path, figure: str, verdicts: Iterable[Verdict],
+                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write the verdicts of one figure as JSON; returns the written document."""
+    verdicts = list(verdicts)
+    doc = {"figure": figure, "n_claims": len(verdicts),
+           "n_passed": sum(v.passed for v in verdicts),
+           "all_passed": all(v.passed for v in verdicts),
+           "claims": [asdict(v) for v in verdicts]}
+    if extra:
+        doc.update(extra)
+    Path(path).write_text(json.dumps(doc, indent=2, default=_json_default) + "\n")
+    return doc
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (np.floating, np.integer)):
+        return obj.item()
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return str(obj)

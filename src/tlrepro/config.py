@@ -1,0 +1,83 @@
+"""Configuration checks: JSON-schema validation with messages that name the offending key, plus the
+cross-field rules a schema cannot express. Runs before any job (from the Snakefile) and in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the key and says how to fix it."""
+
+
+def _key_path(path: Any) -> str:
+    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in path]
+    return ".".join(parts).replace(".[", "[") or "<top level>"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = _key_path(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        key = f"{where}." if where != "<top level>" else ""
+        return (f"unknown config key {', '.join(key + e for e in extra)}; "
+                f"allowed keys here: {', '.join(allowed)}")
+    if error.validator == "required":
+        return f"config key {where}: {error.message}; add it (see config.yaml for an example)"
+    return f"config key {where}: {error.message}"
+
+
+def load_schema(path: Path | str = SCHEMA_PATH) -> dict:
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
+def validate_config(config: Mapping[str, Any], schema_path: Path | str = SCHEMA_PATH) -> None:
+    """Raise ConfigError listing every schema violation and cross-field problem of ``config``."""
+    schema = load_schema(schema_path)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [_describe(e) for e in errors]
+    if not problems:
+        problems = list(_semantic_problems(config))
+    if problems:
+        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
+
+
+def _semantic_problems(config: Mapping[str, Any]):
+    """Rules across keys: ordered ranges, seed tiers that cover every alpha, consistent sizes."""
+    for paper, figures in config.items():
+        if not isinstance(figures, Mapping):
+            continue
+        for fig, exp in figures.items():
+            base = f"{paper}.{fig}"
+            if "theory" in exp and exp["theory"]["alpha_min"] >= exp["theory"]["alpha_max"]:
+                yield f"config key {base}.theory.alpha_min must be smaller than alpha_max"
+            for block in ("simulation", "networks"):
+                if block not in exp:
+                    continue
+                tiers = exp[block]["seeds"]
+                bounds = [t["up_to_alpha"] for t in tiers]
+                if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
+                    yield f"config key {base}.{block}.seeds: up_to_alpha must increase strictly"
+                too_big = [a for a in exp[block]["alphas"] if a > bounds[-1]]
+                if too_big:
+                    yield (f"config key {base}.{block}.seeds: no seed tier covers alpha {too_big}; "
+                           f"raise the last up_to_alpha to at least {max(too_big)}")
+            if "source" in exp and exp["source"]["batch_size"] > exp["source"]["M"]:
+                yield f"config key {base}.source.batch_size exceeds source.M"
+
+
+def seeds_for(alpha: float, tiers: list[Mapping[str, Any]]) -> int:
+    """Number of seeds for ``alpha`` from a list of {up_to_alpha, n} tiers (first tier that covers it)."""
+    for tier in tiers:
+        if alpha <= tier["up_to_alpha"] * (1 + 1e-12):
+            return int(tier["n"])
+    raise ConfigError(f"no seed tier covers alpha={alpha}")

@@ -1,0 +1,46 @@
+"""Process-level settings shared by the workflow scripts: thread limits and atomic file writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+
+def configure_threads(n: int) -> None:
+    """Cap BLAS/OpenMP and torch threads at ``n`` (a Snakemake job's ``threads``)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(int(n))
+    try:
+        import torch
+
+        torch.set_num_threads(int(n))
+    except ImportError:  # torch is only needed by the training rules
+        pass
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp_path)`` then rename onto ``path``: a killed job never leaves a partial file.
+
+    The temporary keeps the final suffix so that writers that append one (numpy) do not rename it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    write(tmp)
+    tmp.replace(path)
+
+
+def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object is duck-typed
+    """Common start of every workflow script: log to the rule's log file, capture warnings, cap
+    threads. Returns the logger."""
+    import logging
+
+    log_path = snakemake.log[0] if len(snakemake.log) else None
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=log_path, level=logging.INFO, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+    configure_threads(getattr(snakemake, "threads", 1) or 1)
+    return logging.getLogger(f"tlrepro.{snakemake.rule}")

@@ -1,0 +1,83 @@
+"""Claims checks and provenance records on small hand-made tables and files."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tlrepro.claims import (curve_below, in_peak, peak_at_threshold, summarise,
+                            theory_matches_simulation, write_verdicts)
+from tlrepro.provenance import build_record, config_hash, sha256_file, write_record
+
+
+def _sims(model, alpha, values):
+    return pd.DataFrame({"model": model, "alpha": alpha, "test_error": values})
+
+
+def test_summarise_sem():
+    df = _sims("TF", 1.0, [0.1, 0.2, 0.3, 0.4])
+    s = summarise(df).iloc[0]
+    assert s["mean"] == pytest.approx(0.25)
+    assert s["sem"] == pytest.approx(np.std([0.1, 0.2, 0.3, 0.4], ddof=1) / 2)
+
+
+def test_theory_matches_simulation_pass_fail_and_peak_exclusion():
+    rng = np.random.default_rng(0)
+    sims = pd.concat([_sims("TF", a, 0.2 + 0.01 * rng.standard_normal(100)) for a in (0.5, 1.0, 4.0)])
+    summary = summarise(sims)
+    good = pd.DataFrame({"model": "TF", "alpha": [0.5, 1.0, 4.0], "test_error": [0.2, 0.2, 0.2]})
+    v = theory_matches_simulation(good, summary, model="TF", alpha_star=10.0, n_sigma=3,
+                                  peak_halfwidth_log10=0.1, claim="x")
+    assert v.passed and v.numbers["n_checked"] == 3
+    bad = good.assign(test_error=[0.2, 0.25, 0.2])  # 0.05 off = ~50 standard errors at alpha=1
+    v = theory_matches_simulation(bad, summary, model="TF", alpha_star=10.0, n_sigma=3,
+                                  peak_halfwidth_log10=0.1, claim="x")
+    assert not v.passed
+    # the same deviation inside the interpolation peak is excluded
+    v = theory_matches_simulation(bad, summary, model="TF", alpha_star=1.1, n_sigma=3,
+                                  peak_halfwidth_log10=0.1, claim="x")
+    assert v.passed and v.numbers["n_checked"] == 2
+    assert in_peak(1.0, 1.1, 0.1) and not in_peak(0.5, 1.1, 0.1)
+
+
+def test_curve_below():
+    lo = pd.Series([0.1, 0.2, 0.3], index=[0.1, 1.0, 10.0])
+    hi = pd.Series([0.2, 0.3, 0.25], index=[0.1, 1.0, 10.0])
+    assert not curve_below(lo, hi, id="a", claim="c").passed
+    v = curve_below(lo, hi, id="a", claim="c", alpha_max=1.0)
+    assert v.passed and v.numbers["n_alphas"] == 2 and v.numbers["max_gap"] == pytest.approx(0.1)
+
+
+def test_peak_at_threshold():
+    a = np.geomspace(0.1, 10, 201)
+    err = 0.1 + 0.3 * np.exp(-(np.log10(a) - np.log10(2.5)) ** 2 / 0.01)
+    p = peak_at_threshold(a, err, 2.4, halfwidth_log10=0.05)
+    assert p["near"] and p["peak_alpha"] == pytest.approx(2.5, rel=0.03)
+    assert not peak_at_threshold(a, err, 5.0, halfwidth_log10=0.05)["near"]
+    assert peak_at_threshold(a, 1 / a, 2.0, halfwidth_log10=0.05)["peak_alpha"] is None
+
+
+def test_write_verdicts(tmp_path):
+    lo = pd.Series([0.1], index=[1.0])
+    v1 = curve_below(lo, lo + 0.1, id="ok", claim="c")
+    v2 = curve_below(lo + 0.1, lo, id="bad", claim="c")
+    doc = write_verdicts(tmp_path / "c.json", "p/f", [v1, v2])
+    assert json.loads((tmp_path / "c.json").read_text()) == json.loads(json.dumps(doc))
+    assert doc["n_passed"] == 1 and not doc["all_passed"]
+
+
+def test_provenance_record(tmp_path):
+    f = tmp_path / "in.csv"
+    f.write_text("a,b\n1,2\n")
+    cfg = {"scale": "smoke", "x": {"b": 1, "a": 2}}
+    assert config_hash(cfg) == config_hash({"x": {"a": 2, "b": 1}, "scale": "smoke"})
+    assert config_hash(cfg) != config_hash({**cfg, "scale": "paper"})
+    rec = build_record(figure="p/f", outputs=[], inputs=[str(f)], config=cfg, experiment_config=cfg["x"],
+                       seeds={"instances": [1]}, started="t0", finished="t1", repo=str(tmp_path))
+    assert rec["inputs"][str(f)]["sha256"] == sha256_file(f)
+    assert rec["git"] == {"commit": None, "dirty": None}  # not a git repository
+    assert rec["packages"]["numpy"] == np.__version__
+    for key in ("config_sha256", "seeds", "hardware", "started", "finished", "scale"):
+        assert key in rec
+    write_record(tmp_path / "r.prov.json", rec)
+    assert json.loads((tmp_path / "r.prov.json").read_text())["figure"] == "p/f"

@@ -1,0 +1,76 @@
+# Simulated baselines on the target task: TF and RF logistic regressions, 2L and ft-TF networks.
+
+
+rule simulate_fixed_features:
+    """TF or RF: scikit-learn logistic regression on the (centred) fixed features."""
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        featuremap=f"{G22}/{{exp}}/featuremap-{{kind}}-s{{inst}}.npz",
+        population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
+    params:
+        cfg=lambda wc: exp_config(wc)["simulation"],
+        H=lambda wc: exp_config(wc)["H"],
+        lam=lambda wc: exp_config(wc)["lam"],
+    threads: config["threads"]
+    log:
+        "logs/simulate_fixed_features/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/simulate_fixed_features/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/simulate_fixed_features.py"
+
+
+rule simulate_twolayer:
+    """2L: the whole two-layer network trained from scratch on the target."""
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/sim-2l-s{{inst}}.csv",
+    params:
+        cfg=lambda wc: exp_config(wc)["networks"],
+        H=lambda wc: exp_config(wc)["H"],
+        lam=lambda wc: exp_config(wc)["lam"],
+        model="2L",
+        device=config["device"],
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    log:
+        "logs/simulate_twolayer/{exp}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/simulate_twolayer/{exp}-s{inst}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../scripts/simulate_networks.py"
+
+
+rule simulate_finetune:
+    """ft-TF: both layers fine-tuned from the TF solution (transferred first layer, TF readout)."""
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
+        population=f"{G22}/{{exp}}/pop-tf-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/sim-fttf-s{{inst}}.csv",
+    params:
+        cfg=lambda wc: exp_config(wc)["networks"],
+        H=lambda wc: exp_config(wc)["H"],
+        lam=lambda wc: exp_config(wc)["lam"],
+        model="ft-TF",
+        device=config["device"],
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    log:
+        "logs/simulate_finetune/{exp}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/simulate_finetune/{exp}-s{inst}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../scripts/simulate_networks.py"

@@ -1,0 +1,55 @@
+# Synthetic data and the feature maps that are transferred (TF) or random (RF).
+
+
+rule chmm_instance:
+    """One CHMM realisation: source and target generative features and teachers (eqs. 1-5)."""
+    output:
+        f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+    params:
+        cfg=lambda wc: exp_config(wc)["chmm"],
+    log:
+        "logs/chmm_instance/{exp}-s{inst}.log",
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/chmm_instance.py"
+
+
+rule train_source:
+    """Two-layer network trained on the source task (appendix D.2); its first layer is transferred."""
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+    output:
+        featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
+        meta=f"{G22}/{{exp}}/source-s{{inst}}.json",
+    params:
+        cfg=lambda wc: exp_config(wc)["source"],
+        H=lambda wc: exp_config(wc)["H"],
+        device=config["device"],
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    log:
+        "logs/train_source/{exp}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/train_source/{exp}-s{inst}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../scripts/train_source.py"
+
+
+rule random_features:
+    """The random-feature (RF) first layer: i.i.d. N(0, 1) weights."""
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+    output:
+        featuremap=f"{G22}/{{exp}}/featuremap-rf-s{{inst}}.npz",
+    params:
+        H=lambda wc: exp_config(wc)["H"],
+    log:
+        "logs/random_features/{exp}-s{inst}.log",
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/random_features.py"

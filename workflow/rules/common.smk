@@ -1,0 +1,65 @@
+import os
+import sys
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+# The science lives in src/tlrepro; scripts (and papermill kernels) import it from there, so a
+# checkout works without installing the package into every per-rule environment.
+SRC = os.path.abspath(os.path.join(workflow.basedir, "src"))
+sys.path.insert(0, SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p
+)
+
+from tlrepro.config import ConfigError, validate_config  # noqa: E402
+
+# Our validator first: its messages name the key and the fix. Snakemake's validate() then applies
+# the same schema (and would fill defaults, of which there are none: every config is explicit).
+# --configfile deep-merges onto config.yaml; every scale must be complete on its own, so each file
+# given on the command line is also validated alone (a missing key is an error, not a silent default).
+import yaml  # noqa: E402
+
+try:
+    validate_config(config)
+    for _path in workflow.overwrite_configfiles or []:
+        with open(_path) as _fh:
+            try:
+                validate_config(yaml.safe_load(_fh))
+            except ConfigError as err:
+                raise ConfigError(f"{_path}: {err}") from None
+except ConfigError as err:
+    raise WorkflowError(str(err))
+validate(config, "../schemas/config.schema.yaml")
+
+from tlrepro.config import seeds_for  # noqa: E402
+
+G22 = "results/gerace2022"
+
+
+wildcard_constraints:
+    exp="[A-Za-z0-9_]+",
+    inst="[0-9]+",
+    kind="tf|rf",
+    model="tf|rf|2l|fttf",
+
+
+def exp_config(wildcards):
+    return config["gerace2022"][wildcards.exp]
+
+
+def instances(exp):
+    return config["gerace2022"][exp]["instances"]
+
+
+FIGURES = {"gerace2022": ["fig2b"]}
+
+
+def all_figures():
+    return [
+        f"figures/{paper}/{fig}.{ext}"
+        for paper, figs in FIGURES.items()
+        for fig in figs
+        for ext in ("pdf", "png", "claims.json", "prov.json")
+    ]

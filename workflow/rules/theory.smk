@@ -1,0 +1,45 @@
+# Population matrices by Monte Carlo, then the replica theory and the separability threshold.
+
+
+rule population:
+    """Centred feature covariance Omega, teacher projection b and teacher power rho (Monte Carlo)."""
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        featuremap=f"{G22}/{{exp}}/featuremap-{{kind}}-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
+    params:
+        n_samples=lambda wc: exp_config(wc)["population"]["n_samples"],
+    threads: config["threads"]
+    log:
+        "logs/population/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/population/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/population.py"
+
+
+rule theory:
+    """Replica learning curve (V, q, m, test error, training loss per alpha) and alpha*."""
+    input:
+        population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/theory-{{kind}}-s{{inst}}.csv",
+    params:
+        lam=lambda wc: exp_config(wc)["lam"],
+        grid=lambda wc: exp_config(wc)["theory"],
+        extra_alphas=lambda wc: sorted(
+            set(exp_config(wc)["simulation"]["alphas"])
+            | set(exp_config(wc)["networks"]["alphas"])
+        ),
+    threads: config["threads"]
+    log:
+        "logs/theory/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/theory/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/theory.py"

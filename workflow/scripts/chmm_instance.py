@@ -1,0 +1,10 @@
+"""Rule chmm_instance: generate one CHMM realisation."""
+from tlrepro.chmm import make_chmm
+from tlrepro.runtime import atomic_write, setup_job
+from tlrepro.seeding import derive_seed
+
+log = setup_job(snakemake)
+inst = int(snakemake.wildcards.inst)
+chmm = make_chmm(**snakemake.params.cfg, seed=derive_seed(inst, "chmm"))
+atomic_write(snakemake.output[0], chmm.save)
+log.info("CHMM instance %d: D=%d L_s=%d L_t=%d", inst, chmm.D, chmm.L_s, chmm.L_t)

@@ -1,0 +1,20 @@
+"""Rule population: Monte Carlo estimate of (Omega, b, rho, mean) for one feature map."""
+import time
+
+import numpy as np
+
+from tlrepro.chmm import CHMM
+from tlrepro.features import estimate_population
+from tlrepro.runtime import atomic_write, setup_job
+from tlrepro.seeding import derive_seed
+
+log = setup_job(snakemake)
+inst, kind = int(snakemake.wildcards.inst), snakemake.wildcards.kind
+chmm = CHMM.load(snakemake.input.chmm)
+W1 = np.load(snakemake.input.featuremap)["W1"]
+t0 = time.perf_counter()
+pop = estimate_population(chmm, W1, n_samples=snakemake.params.n_samples,
+                          seed=derive_seed(inst, kind, "population"))
+log.info("population %s: n=%d in %.1fs, rho=%.4f", kind, pop.n_samples, time.perf_counter() - t0,
+         pop.rho)
+atomic_write(snakemake.output[0], pop.save)

@@ -1,0 +1,26 @@
+"""Rule theory: replica learning curve and separability threshold for one feature map."""
+import time
+
+from tlrepro.features import Population
+from tlrepro.gerace2022 import alpha_grid
+from tlrepro.runtime import atomic_write, setup_job
+from tlrepro.theory import separability_threshold, solve_gcm, spectrum
+
+log = setup_job(snakemake)
+inst, kind = int(snakemake.wildcards.inst), snakemake.wildcards.kind
+pop = Population.load(snakemake.input.population)
+spec = spectrum(pop.omega, pop.b, pop.rho)
+g = snakemake.params.grid
+alphas = alpha_grid(g["alpha_min"], g["alpha_max"], g["n_alpha"], snakemake.params.extra_alphas)
+t0 = time.perf_counter()
+sol = solve_gcm(spec, alphas=alphas, lam=snakemake.params.lam)
+a_star = separability_threshold(spec)
+log.info("theory %s: %d alphas in %.2fs, %d not converged, alpha*=%.4f", kind, len(alphas),
+         time.perf_counter() - t0, int((~sol.converged).sum()), a_star)
+df = sol.to_frame()
+df.insert(0, "instance", inst)
+df.insert(0, "model", kind.upper())
+df["alpha_star"] = a_star
+df["rho_p"] = spec.rho_p
+df["rho"] = spec.rho
+atomic_write(snakemake.output[0], lambda p: df.to_csv(p, index=False))

@@ -114,7 +114,7 @@ def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float,
 def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
-                      chunk: int = 8192) -> pd.DataFrame:
+                      chunk: int = 8192, threads="auto") -> pd.DataFrame:
     """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
 
     model "2L": ``train_two_layer`` from N(0, 1) init. model "ft-TF": fit TF first (``fit_logistic``
@@ -146,7 +146,8 @@ def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                 w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
                 center, init = mean, (W1_init, w_tf)
             res = train_two_layer(X, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
-                                  seed=net_seed, init=init, center=center, device=device)
+                                  seed=net_seed, init=init, center=center, device=device,
+                                  threads=threads)
             rng_test = sample_rng(seed, M, _TEST)
             wrong, done = 0, 0
             while done < n_test:  # same chunked test draw as simulate_fixed_features

@@ -65,7 +65,7 @@ def sample_hmm(F, theta, M: int, rng, *, return_latent: bool = False):
     return X, y
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: numpy fields; compare arrays explicitly
 class CHMM:
     """Source and target HMMs: F_s (L_s, D), theta_s (L_s,), F_t (L_t, D), theta_t (L_t,), float64."""
 

@@ -41,7 +41,7 @@ def relu_features(X, W1, *, chunk: int = 8192) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: numpy fields; compare arrays explicitly
 class Population:
     """Population statistics of the centred features (see module docstring)."""
 

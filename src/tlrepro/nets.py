@@ -13,7 +13,10 @@ the objective of a mini-batch B drawn from a training set of size M is
 
 so that M times it, summed over an epoch's worth of data, is  sum_mu l + (l2 / 2) ||w2||^2.
 
-Optimiser: Adam with Keras's defaults (betas 0.9 / 0.999, eps 1e-7), as the paper uses TF 2.4.
+Optimiser: Adam with Keras's defaults (betas 0.9 / 0.999, eps 1e-7), as the paper uses TF 2.4; the fused
+torch kernel when available. ``threads`` sets torch's intra-op threads for the duration of a training
+call (restored afterwards): "auto" (default) = 1 thread on CPU for batch_size <= 512, None = leave
+torch's setting; with batch 50 on a busy 2-core CPU one thread was ~10x faster than two.
 Determinism: init from a torch.Generator seeded with ``seed``, mini-batch order from a second
 CPU torch.Generator; on CPU two runs with the same seed give bit-identical weights.
 """
@@ -45,11 +48,13 @@ def pick_device(prefer: str = "auto") -> torch.device:
 class TwoLayer(torch.nn.Module):
     """f(x) = (ReLU(x W1^T / D) - center) . w2 / sqrt(H)."""
 
-    def __init__(self, D: int, H: int, *, center=None, generator: torch.Generator | None = None):
+    def __init__(self, D: int, H: int, *, center=None, generator: torch.Generator | None = None,
+                 _random_init: bool = True):
         super().__init__()
         self.D, self.H = int(D), int(H)
-        self.W1 = torch.nn.Parameter(torch.randn(self.H, self.D, generator=generator))
-        self.w2 = torch.nn.Parameter(torch.randn(self.H, generator=generator))
+        make = (lambda *shape: torch.randn(*shape, generator=generator)) if _random_init else torch.empty
+        self.W1 = torch.nn.Parameter(make(self.H, self.D))
+        self.w2 = torch.nn.Parameter(make(self.H))
         if center is not None:
             center = torch.as_tensor(np.asarray(center, dtype=np.float32))
             if center.shape != (self.H,):
@@ -62,7 +67,7 @@ class TwoLayer(torch.nn.Module):
         w2 = torch.as_tensor(np.asarray(w2, dtype=np.float32))
         if W1.ndim != 2 or w2.shape != (W1.shape[0],):
             raise ValueError(f"W1 must be (H, D) and w2 (H,), got {tuple(W1.shape)}, {tuple(w2.shape)}")
-        net = cls(W1.shape[1], W1.shape[0], center=center, generator=torch.Generator().manual_seed(0))
+        net = cls(W1.shape[1], W1.shape[0], center=center, _random_init=False)
         with torch.no_grad():
             net.W1.copy_(W1)
             net.w2.copy_(w2)
@@ -114,11 +119,43 @@ def _evaluate(net: TwoLayer, X: torch.Tensor, y: torch.Tensor, penalty: float, c
     return loss_sum / n + penalty, err_sum / n
 
 
+def _adam(params, lr) -> torch.optim.Adam:
+    """Adam with Keras defaults; the fused kernel (about 10x faster on CPU) when this torch has it."""
+    params = list(params)
+    try:
+        return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7)
+
+
+class _threads:
+    """Temporarily set torch's intra-op thread count (None: leave it alone).
+
+    "auto": 1 thread for mini-batch training on CPU with batch_size <= 512 (a 50 x 1000 x 500 step is
+    too small to split: measured ~10x faster than 2 threads on a loaded 2-core machine), else None.
+    """
+
+    def __init__(self, n, *, device=None, batch_size=None):
+        if n == "auto":
+            small = batch_size is not None and batch_size <= 512
+            n = 1 if (device is not None and torch.device(device).type == "cpu" and small) else None
+        self.n, self.old = n, None
+
+    def __enter__(self):
+        if self.n is not None:
+            self.old = torch.get_num_threads()
+            torch.set_num_threads(int(self.n))
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            torch.set_num_threads(self.old)
+
+
 def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, seed, device):
     """The shared mini-batch Adam loop. patience=None disables early stopping."""
     M = X.shape[0]
     reg = l2 / (2.0 * M)  # per-sample L2 strength (see module docstring)
-    opt = torch.optim.Adam(net.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-7)
+    opt = _adam(net.parameters(), lr)
     shuffle_gen = torch.Generator().manual_seed(int(seed) + 1)
     has_val = X_val is not None
 
@@ -181,7 +218,7 @@ def _result(net, history, stopped, device, early=False) -> TrainResult:
 
 def train_source(
     X, y, X_val, y_val, *, H: int, lr: float = 1e-3, batch_size: int = 50, l2: float = 0.0,
-    max_epochs: int = 200, patience: int | None = 0, seed: int, device="auto",
+    max_epochs: int = 200, patience: int | None = 0, seed: int, device="auto", threads: int | str | None = "auto",
 ) -> TrainResult:
     """Train the 2-layer network from N(0, 1) init on the source task (paper appendix D.2).
 
@@ -195,16 +232,18 @@ def train_source(
     Xt, yt = _tensor(X, dev), _tensor(y, dev)
     Xv, yv = (_tensor(X_val, dev), _tensor(y_val, dev)) if X_val is not None else (None, None)
     net = TwoLayer(Xt.shape[1], H, generator=torch.Generator().manual_seed(int(seed))).to(dev)
-    history, stopped, early = _fit(
-        net, Xt, yt, Xv, yv, lr=lr, batch_size=batch_size, l2=l2, max_epochs=max_epochs,
-        patience=patience, seed=seed, device=dev,
-    )
+    with _threads(threads, device=dev, batch_size=batch_size):
+        history, stopped, early = _fit(
+            net, Xt, yt, Xv, yv, lr=lr, batch_size=batch_size, l2=l2, max_epochs=max_epochs,
+            patience=patience, seed=seed, device=dev,
+        )
     return _result(net, history, stopped, dev, early)
 
 
 def train_two_layer(
     X, y, *, H: int, lr: float, batch_size: int, epochs: int, l2: float, seed: int,
     init: tuple | None = None, center=None, device="auto", X_val=None, y_val=None,
+    threads: int | str | None = "auto",
 ) -> TrainResult:
     """Train both layers for a fixed number of epochs (no early stopping).
 
@@ -223,10 +262,11 @@ def train_two_layer(
             raise ValueError(f"init weights have (H, D) = ({net.H}, {net.D}), expected ({H}, {Xt.shape[1]})")
     net = net.to(dev)
     Xv, yv = (_tensor(X_val, dev), _tensor(y_val, dev)) if X_val is not None else (None, None)
-    history, stopped, _ = _fit(
-        net, Xt, yt, Xv, yv, lr=lr, batch_size=batch_size, l2=l2, max_epochs=int(epochs),
-        patience=None, seed=seed, device=dev,
-    )
+    with _threads(threads, device=dev, batch_size=batch_size):
+        history, stopped, _ = _fit(
+            net, Xt, yt, Xv, yv, lr=lr, batch_size=batch_size, l2=l2, max_epochs=int(epochs),
+            patience=None, seed=seed, device=dev,
+        )
     return _result(net, history, stopped, dev)
 
 

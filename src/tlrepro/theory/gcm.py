@@ -27,10 +27,11 @@ Numerics (why they are the way they are):
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Sequence
 
 import numpy as np
 from scipy import optimize, special
@@ -257,9 +258,18 @@ def default_n_quad(lam: float) -> int:
     return 150
 
 
+@functools.lru_cache(maxsize=32)
+def _legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes/weights on [-1, 1], cached (read-only arrays)."""
+    x, wl = special.roots_legendre(int(n))
+    x.setflags(write=False)
+    wl.setflags(write=False)
+    return x, wl
+
+
 def _xi_nodes(n_half: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and Gaussian-weighted weights on [-12, 0] U [0, 12] (n_half nodes each)."""
-    x, wl = np.polynomial.legendre.leggauss(int(n_half))
+    x, wl = _legendre(int(n_half))
     xi_p = 0.5 * _XI_MAX * (x + 1.0)
     w_p = 0.5 * _XI_MAX * wl * np.exp(-0.5 * xi_p**2) / _SQRT2PI
     xi = np.concatenate([-xi_p[::-1], xi_p])
@@ -291,12 +301,9 @@ class GCMSolution:
     rho_p: float = float("nan")
     n_quad: int = 0
 
-    _COLUMNS: tuple[str, ...] = field(
-        default=(
-            "alpha", "lam", "V", "q", "m", "Vhat", "qhat", "mhat",
-            "test_error", "train_loss", "converged", "n_iter", "rel_change",
-        ),
-        init=False, repr=False,
+    _COLUMNS: ClassVar[tuple[str, ...]] = (
+        "alpha", "lam", "V", "q", "m", "Vhat", "qhat", "mhat",
+        "test_error", "train_loss", "converged", "n_iter", "rel_change",
     )
 
     def to_frame(self) -> "pandas.DataFrame":
@@ -590,7 +597,7 @@ def separability_threshold(
         return float("inf")
     kappa = math.sqrt(rho_p / (rho_f - rho_p))
     # s-quadrature on [0, 12] (by s -> -s symmetry, E[P G(ts) + (1-P) G(-ts)] = 2 E[P(s) G(t s)])
-    x, wl = np.polynomial.legendre.leggauss(int(n_quad))
+    x, wl = _legendre(int(n_quad))
     s_p = 0.5 * _XI_MAX * (x + 1.0)
     w_p = 0.5 * _XI_MAX * wl * np.exp(-0.5 * s_p**2) / _SQRT2PI
     s = np.concatenate([-s_p, s_p])

@@ -53,8 +53,15 @@ def test_peak_at_threshold():
     err = 0.1 + 0.3 * np.exp(-(np.log10(a) - np.log10(2.5)) ** 2 / 0.01)
     p = peak_at_threshold(a, err, 2.4, halfwidth_log10=0.05)
     assert p["near"] and p["peak_alpha"] == pytest.approx(2.5, rel=0.03)
+    assert p["is_local_max"]
     assert not peak_at_threshold(a, err, 5.0, halfwidth_log10=0.05)["near"]
-    assert peak_at_threshold(a, 1 / a, 2.0, halfwidth_log10=0.05)["peak_alpha"] is None
+    # a cusp: a decreasing curve whose slope in log(alpha) steepens abruptly at alpha = 3
+    x = np.log10(a)
+    cusp = 0.3 - 0.02 * x - 0.2 * np.clip(x - np.log10(3.0), 0, None)
+    c = peak_at_threshold(a, cusp, 3.0, halfwidth_log10=0.02)
+    assert c["near"] and not c["is_local_max"]
+    # a smooth convex decrease has no cusp near a threshold placed elsewhere
+    assert not peak_at_threshold(a, 1 / a, 2.0, halfwidth_log10=0.05)["near"]
 
 
 def test_write_verdicts(tmp_path):

@@ -95,18 +95,30 @@ def curve_below(lower: pd.Series, upper: pd.Series, *, id: str, claim: str,
 
 def peak_at_threshold(alpha: np.ndarray, error: np.ndarray, alpha_star: float, *,
                       halfwidth_log10: float) -> dict[str, Any]:
-    """Locate the interpolation peak (the largest interior local maximum of the error curve) and
-    compare it with the separability threshold alpha_star."""
+    """Locate the interpolation peak or cusp of a (theory) error curve and compare it with alpha*.
+
+    At vanishing regularisation the test error is non-analytic at the separability threshold: a peak
+    (local maximum) or, when the features represent the teacher well, a cusp where the decreasing
+    curve suddenly steepens. Both are the point where the slope d(error)/d(log10 alpha) drops the most,
+    i.e. the most negative curvature; that point is returned as ``peak_alpha`` (``is_local_max`` says
+    whether it is also a local maximum)."""
     alpha, error = np.asarray(alpha, float), np.asarray(error, float)
     order = np.argsort(alpha)
-    alpha, error = alpha[order], error[order]
-    interior = np.where((error[1:-1] > error[:-2]) & (error[1:-1] >= error[2:]))[0] + 1
-    if interior.size == 0:
+    x, y = np.log10(alpha[order]), error[order]
+    keep = np.concatenate([[True], np.diff(x) > 1e-6])  # drop near-duplicate grid points
+    x, y = x[keep], y[keep]
+    if x.size < 3:
         return {"peak_alpha": None, "alpha_star": alpha_star, "log10_distance": None, "near": False}
-    i = interior[np.argmax(error[interior])]
-    dist = abs(math.log10(alpha[i] / alpha_star)) if math.isfinite(alpha_star) else math.inf
-    return {"peak_alpha": float(alpha[i]), "peak_error": float(error[i]), "alpha_star": alpha_star,
-            "log10_distance": dist, "near": bool(dist <= halfwidth_log10)}
+    slope = np.diff(y) / np.diff(x)
+    curvature = np.diff(slope) / (0.5 * (x[2:] - x[:-2]))
+    i = int(np.argmin(curvature)) + 1
+    peak = float(10 ** x[i])
+    dist = abs(math.log10(peak / alpha_star)) if math.isfinite(alpha_star) else math.inf
+    local_max = bool(y[i] >= y[i - 1] and y[i] >= y[i + 1])
+    return {"peak_alpha": peak, "peak_error": float(y[i]), "alpha_star": alpha_star,
+            "log10_distance": dist, "near": bool(dist <= halfwidth_log10),
+            "is_local_max": local_max, "curvature": float(curvature[i - 1]),
+            "slope_before": float(slope[i - 1]), "slope_after": float(slope[i])}
 
 
 def write_verdicts(path: str | Path, figure: str, verdicts: Iterable[Verdict],

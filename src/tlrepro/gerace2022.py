@@ -92,7 +92,8 @@ def learning_curve_claims(theory: pd.DataFrame, sims: pd.DataFrame,
         "interpolation_peaks_shifted",
         "'Both the learning curves of TF and RF display an interpolation peak' at the separability "
         "threshold, and 'the cusp is delayed in the TF, signaling a shift in the linear separability "
-        "threshold'.",
+        "threshold' (theory curves: the sharpest downward bend, a peak or a cusp, lies within "
+        "the peak window of the computed alpha*, and alpha*_TF > alpha*_RF).",
         bool(peaks["TF"]["near"] and peaks["RF"]["near"] and shifted),
         {"TF": peaks["TF"], "RF": peaks["RF"], "alpha_star_TF": a_star["TF"],
          "alpha_star_RF": a_star["RF"], "tf_threshold_later": bool(shifted),

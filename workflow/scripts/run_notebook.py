@@ -21,7 +21,7 @@ pm.execute_notebook(
     inp.notebook, out.notebook, kernel_name="python3", cwd=os.getcwd(), progress_bar=False,
     parameters={
         "figure": figure,
-        "title": "CHMM {chmm}, H={H}, lambda={lam:g}".format(
+        "title": "CHMM {chmm}\nH={H}, lambda={lam:g}".format(
             chmm=", ".join(f"{k}={v}" for k, v in params.experiment["chmm"].items()),
             H=params.experiment["H"], lam=params.experiment["lam"]),
         "theory_csvs": [os.path.abspath(p) for p in inp.theory],

@@ -15,6 +15,6 @@ include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_figures(),
-    default_target: True

@@ -71,3 +71,17 @@ def test_rerun_has_nothing_to_do(smoke_run):
     res = subprocess.run(cmd + ["-n"], cwd=work, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0
     assert "Nothing to be done" in res.stdout + res.stderr
+
+
+def test_rerun_gives_identical_numbers(smoke_run):
+    """Determinism: forcing the stochastic jobs to run again reproduces their outputs byte for byte."""
+    work, cmd = smoke_run
+    targets = ["results/gerace2022/fig2b/sim-tf-s1.csv", "results/gerace2022/fig2b/sim-2l-s1.csv",
+               "results/gerace2022/fig2b/theory-rf-s1.csv", "results/gerace2022/fig2b/featuremap-tf-s1.npz"]
+    before = {t: (work / t).read_bytes() for t in targets}
+    rules = ["train_source", "simulate_fixed_features", "simulate_twolayer", "theory"]
+    res = subprocess.run(cmd + ["--forcerun", *rules, "--", *targets], cwd=work, capture_output=True,
+                         text=True, timeout=900)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
+    for t in targets:
+        assert (work / t).read_bytes() == before[t], t

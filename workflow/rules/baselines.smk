@@ -9,17 +9,17 @@ rule simulate_fixed_features:
         population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
-    params:
-        cfg=lambda wc: exp_config(wc)["simulation"],
-        H=lambda wc: exp_config(wc)["H"],
-        lam=lambda wc: exp_config(wc)["lam"],
-    threads: config["threads"]
     log:
         "logs/simulate_fixed_features/{exp}-{kind}-s{inst}.log",
     benchmark:
         "results/benchmarks/simulate_fixed_features/{exp}-{kind}-s{inst}.tsv"
     conda:
         "../../envs/science.yaml"
+    threads: config["threads"]
+    params:
+        cfg=lambda wc: exp_config(wc)["simulation"],
+        H=lambda wc: exp_config(wc)["H"],
+        lam=lambda wc: exp_config(wc)["lam"],
     script:
         "../scripts/simulate_fixed_features.py"
 
@@ -30,21 +30,21 @@ rule simulate_twolayer:
         chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/sim-2l-s{{inst}}.csv",
-    params:
-        cfg=lambda wc: exp_config(wc)["networks"],
-        H=lambda wc: exp_config(wc)["H"],
-        lam=lambda wc: exp_config(wc)["lam"],
-        model="2L",
-        device=config["device"],
-    threads: config["threads"]
-    resources:
-        gpu=1,
     log:
         "logs/simulate_twolayer/{exp}-s{inst}.log",
     benchmark:
         "results/benchmarks/simulate_twolayer/{exp}-s{inst}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    params:
+        cfg=lambda wc: exp_config(wc)["networks"],
+        H=lambda wc: exp_config(wc)["H"],
+        lam=lambda wc: exp_config(wc)["lam"],
+        model="2L",
+        device=config["device"],
     script:
         "../scripts/simulate_networks.py"
 
@@ -57,20 +57,20 @@ rule simulate_finetune:
         population=f"{G22}/{{exp}}/pop-tf-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/sim-fttf-s{{inst}}.csv",
-    params:
-        cfg=lambda wc: exp_config(wc)["networks"],
-        H=lambda wc: exp_config(wc)["H"],
-        lam=lambda wc: exp_config(wc)["lam"],
-        model="ft-TF",
-        device=config["device"],
-    threads: config["threads"]
-    resources:
-        gpu=1,
     log:
         "logs/simulate_finetune/{exp}-s{inst}.log",
     benchmark:
         "results/benchmarks/simulate_finetune/{exp}-s{inst}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    params:
+        cfg=lambda wc: exp_config(wc)["networks"],
+        H=lambda wc: exp_config(wc)["H"],
+        lam=lambda wc: exp_config(wc)["lam"],
+        model="ft-TF",
+        device=config["device"],
     script:
         "../scripts/simulate_networks.py"

@@ -5,12 +5,12 @@ rule chmm_instance:
     """One CHMM realisation: source and target generative features and teachers (eqs. 1-5)."""
     output:
         f"{G22}/{{exp}}/instance-s{{inst}}.npz",
-    params:
-        cfg=lambda wc: exp_config(wc)["chmm"],
     log:
         "logs/chmm_instance/{exp}-s{inst}.log",
     conda:
         "../../envs/science.yaml"
+    params:
+        cfg=lambda wc: exp_config(wc)["chmm"],
     script:
         "../scripts/chmm_instance.py"
 
@@ -22,19 +22,19 @@ rule train_source:
     output:
         featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
         meta=f"{G22}/{{exp}}/source-s{{inst}}.json",
-    params:
-        cfg=lambda wc: exp_config(wc)["source"],
-        H=lambda wc: exp_config(wc)["H"],
-        device=config["device"],
-    threads: config["threads"]
-    resources:
-        gpu=1,
     log:
         "logs/train_source/{exp}-s{inst}.log",
     benchmark:
         "results/benchmarks/train_source/{exp}-s{inst}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    params:
+        cfg=lambda wc: exp_config(wc)["source"],
+        H=lambda wc: exp_config(wc)["H"],
+        device=config["device"],
     script:
         "../scripts/train_source.py"
 
@@ -45,11 +45,11 @@ rule random_features:
         chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
     output:
         featuremap=f"{G22}/{{exp}}/featuremap-rf-s{{inst}}.npz",
-    params:
-        H=lambda wc: exp_config(wc)["H"],
     log:
         "logs/random_features/{exp}-s{inst}.log",
     conda:
         "../../envs/science.yaml"
+    params:
+        H=lambda wc: exp_config(wc)["H"],
     script:
         "../scripts/random_features.py"

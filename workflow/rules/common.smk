@@ -9,9 +9,10 @@ min_version("9.0")
 # checkout works without installing the package into every per-rule environment.
 SRC = os.path.abspath(os.path.join(workflow.basedir, "src"))
 sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p
-)
+_pythonpath = [SRC] + [
+    p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+]
+os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(_pythonpath)))
 
 from tlrepro.config import ConfigError, validate_config  # noqa: E402
 
@@ -63,3 +64,26 @@ def all_figures():
         for fig in figs
         for ext in ("pdf", "png", "claims.json", "prov.json")
     ]
+
+
+def learning_curve_inputs(wc):
+    exp, insts = wc.fig, instances(wc.fig)
+    pattern = lambda name: expand(f"{G22}/{exp}/{name}", inst=insts)
+    return {
+        "theory": expand(
+            f"{G22}/{exp}/theory-{{kind}}-s{{inst}}.csv", kind=["tf", "rf"], inst=insts
+        ),
+        "sims": expand(
+            f"{G22}/{exp}/sim-{{model}}-s{{inst}}.csv",
+            model=["tf", "rf", "2l", "fttf"],
+            inst=insts,
+        ),
+        "meta": pattern("source-s{inst}.json"),
+        "upstream": pattern("instance-s{inst}.npz")
+        + expand(
+            f"{G22}/{exp}/{{f}}-{{kind}}-s{{inst}}.npz",
+            f=["featuremap", "pop"],
+            kind=["tf", "rf"],
+            inst=insts,
+        ),
+    }

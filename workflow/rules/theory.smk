@@ -8,15 +8,15 @@ rule population:
         featuremap=f"{G22}/{{exp}}/featuremap-{{kind}}-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
-    params:
-        n_samples=lambda wc: exp_config(wc)["population"]["n_samples"],
-    threads: config["threads"]
     log:
         "logs/population/{exp}-{kind}-s{inst}.log",
     benchmark:
         "results/benchmarks/population/{exp}-{kind}-s{inst}.tsv"
     conda:
         "../../envs/science.yaml"
+    threads: config["threads"]
+    params:
+        n_samples=lambda wc: exp_config(wc)["population"]["n_samples"],
     script:
         "../scripts/population.py"
 
@@ -27,6 +27,13 @@ rule theory:
         population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/theory-{{kind}}-s{{inst}}.csv",
+    log:
+        "logs/theory/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/theory/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    threads: config["threads"]
     params:
         lam=lambda wc: exp_config(wc)["lam"],
         grid=lambda wc: exp_config(wc)["theory"],
@@ -34,12 +41,5 @@ rule theory:
             set(exp_config(wc)["simulation"]["alphas"])
             | set(exp_config(wc)["networks"]["alphas"])
         ),
-    threads: config["threads"]
-    log:
-        "logs/theory/{exp}-{kind}-s{inst}.log",
-    benchmark:
-        "results/benchmarks/theory/{exp}-{kind}-s{inst}.tsv"
-    conda:
-        "../../envs/science.yaml"
     script:
         "../scripts/theory.py"

@@ -25,7 +25,7 @@ for alpha in cfg["alphas"]:
     df = simulate_networks(chmm, alphas=[alpha], H=snakemake.params.H, seeds=seeds,
                            n_test=cfg["n_test"], model=model, lr=train["lr"],
                            batch_size=train["batch_size"], epochs=train["epochs"], l2=train["l2"],
-                           device=device, **extra)
+                           device=device, threads=snakemake.threads, **extra)
     log.info("%s alpha=%g: %d seeds, mean test error %.4f", model, alpha, len(seeds),
              df["test_error"].mean())
     frames.append(df)

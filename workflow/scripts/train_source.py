@@ -18,7 +18,8 @@ device = str(pick_device(snakemake.params.device))
 t0 = time.perf_counter()
 res = train_source(X, y, Xv, yv, H=snakemake.params.H, lr=cfg["lr"], batch_size=cfg["batch_size"],
                    l2=cfg["l2"], max_epochs=cfg["max_epochs"], patience=cfg["patience"],
-                   seed=derive_seed(inst, "source-init"), device=device)
+                   seed=derive_seed(inst, "source-init"), device=device,
+                   threads=snakemake.threads)
 wall = time.perf_counter() - t0
 Xt, yt = chmm.sample_source(10000, rng(inst, "source-test"))
 err = predict_error(res.W1, res.w2, Xt, yt)

@@ -1,6 +1,7 @@
 import os
 import sys
 
+import yaml
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -16,12 +17,10 @@ os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(_pythonpath)))
 
 from tlrepro.config import ConfigError, validate_config  # noqa: E402
 
-# Our validator first: its messages name the key and the fix. Snakemake's validate() then applies
-# the same schema (and would fill defaults, of which there are none: every config is explicit).
-# --configfile deep-merges onto config.yaml; every scale must be complete on its own, so each file
-# given on the command line is also validated alone (a missing key is an error, not a silent default).
-import yaml  # noqa: E402
-
+# Our validator first: its messages name the key and the fix. --configfile deep-merges onto
+# config.yaml, so each file given on the command line is also validated alone: every scale must be
+# complete (a missing key is an error, not a silent default). Snakemake's validate() then applies the
+# same schema (it would fill defaults; there are none, every config is explicit).
 try:
     validate_config(config)
     for _path in workflow.overwrite_configfiles or []:
@@ -33,8 +32,6 @@ try:
 except ConfigError as err:
     raise WorkflowError(str(err))
 validate(config, "../schemas/config.schema.yaml")
-
-from tlrepro.config import seeds_for  # noqa: E402
 
 G22 = "results/gerace2022"
 

@@ -82,6 +82,17 @@ def _test_error_fixed(chmm, W1, mean, w, n_test, rng, chunk) -> float:
     return wrong / n_test
 
 
+def _training_sets(chmm: CHMM, alphas, H: int, seeds):
+    """Yield (alpha, M, seed, X, y): M = round(alpha H) target samples from stream 0 of (seed, M)."""
+    for alpha in alphas:
+        M = int(round(alpha * H))
+        if M < 1:
+            raise ValueError(f"alpha={alpha} gives M={M} < 1")
+        for seed in seeds:
+            X, y = chmm.sample_target(M, sample_rng(seed, M, _TRAIN))
+            yield float(alpha), M, int(seed), X, y
+
+
 def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float, seeds, n_test: int,
                             model: str, max_iter: int = 10000, tol: float = 1e-7,
                             chunk: int = 8192) -> pd.DataFrame:
@@ -97,18 +108,13 @@ def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float,
     if W1.shape != (H, chmm.D) or mean.shape != (H,):
         raise ValueError(f"W1 must be ({H}, {chmm.D}) and mean ({H},), got {W1.shape}, {mean.shape}")
     rows = []
-    for alpha in alphas:
-        M = int(round(alpha * H))
-        if M < 1:
-            raise ValueError(f"alpha={alpha} gives M={M} < 1")
-        for seed in seeds:
-            X, y = chmm.sample_target(M, sample_rng(seed, M, _TRAIN))
-            V = relu_features(X, W1).astype(np.float64) - mean
-            w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol)
-            f = V @ w / math.sqrt(H)
-            test_err = _test_error_fixed(chmm, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
-            rows.append((model, float(alpha), M, int(seed), test_err, float(_logistic_loss(y, f).mean()),
-                         float(_errors(y, f).mean()), info["n_iter"], info["converged"]))
+    for alpha, M, seed, X, y in _training_sets(chmm, alphas, H, seeds):
+        V = relu_features(X, W1).astype(np.float64) - mean
+        w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol)
+        f = V @ w / math.sqrt(H)
+        test_err = _test_error_fixed(chmm, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
+        rows.append((model, alpha, M, seed, test_err, float(_logistic_loss(y, f).mean()),
+                     float(_errors(y, f).mean()), info["n_iter"], info["converged"]))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -134,31 +140,26 @@ def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         mean = np.asarray(mean, dtype=np.float64)
         lam_tf = l2 if lam_tf is None else lam_tf
     rows = []
-    for alpha in alphas:
-        M = int(round(alpha * H))
-        if M < 1:
-            raise ValueError(f"alpha={alpha} gives M={M} < 1")
-        for seed in seeds:
-            X, y = chmm.sample_target(M, sample_rng(seed, M, _TRAIN))
-            net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
-            center, init = None, None
-            if model == "ft-TF":
-                V = relu_features(X, W1_init).astype(np.float64) - mean
-                w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
-                center, init = mean, (W1_init, w_tf)
-            res = train_two_layer(X, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
-                                  seed=net_seed, init=init, center=center, device=device,
-                                  threads=threads)
-            rng_test = sample_rng(seed, M, _TEST)
-            wrong, done = 0, 0
-            while done < n_test:  # same chunked test draw as simulate_fixed_features
-                m = min(chunk, n_test - done)
-                Xt, yt = chmm.sample_target(m, rng_test)
-                wrong += int(round(predict_error(res.W1, res.w2, Xt, yt, center=center) * m))
-                done += m
-            f = _network_output(res.W1, res.w2, X, center)
-            rows.append((model, float(alpha), M, int(seed), wrong / n_test,
-                         float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
+    for alpha, M, seed, X, y in _training_sets(chmm, alphas, H, seeds):
+        net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
+        center, init = None, None
+        if model == "ft-TF":
+            V = relu_features(X, W1_init).astype(np.float64) - mean
+            w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
+            center, init = mean, (W1_init, w_tf)
+        res = train_two_layer(X, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
+                              seed=net_seed, init=init, center=center, device=device,
+                              threads=threads)
+        rng_test = sample_rng(seed, M, _TEST)
+        wrong, done = 0, 0
+        while done < n_test:  # same chunked test draw as simulate_fixed_features
+            m = min(chunk, n_test - done)
+            Xt, yt = chmm.sample_target(m, rng_test)
+            wrong += int(round(predict_error(res.W1, res.w2, Xt, yt, center=center) * m))
+            done += m
+        f = _network_output(res.W1, res.w2, X, center)
+        rows.append((model, alpha, M, seed, wrong / n_test,
+                     float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

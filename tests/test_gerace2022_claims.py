@@ -69,3 +69,15 @@ def test_largest_gain():
     _, sims = _tables()
     g = largest_gain(sims, "TF", "2L")
     assert g["at_alpha"] == 0.1 and g["max_gap"] > 0.1
+
+
+def test_gaussian_equivalent_check_attributes_a_mismatch():
+    """A CHMM simulation off the theory, with a Gaussian-equivalent simulation on it: the solver check
+    passes while the paper's agreement claim fails (a Gaussian-equivalence deviation)."""
+    theory, sims = _tables(tf_shift=-0.02)
+    _, geq = _tables()
+    geq = geq[geq["model"].isin(["TF", "RF"])]
+    v = {x.id: x for x in learning_curve_claims(theory, sims, SETTINGS, geq=geq)}
+    assert not v["theory_matches_simulation_TF"].passed
+    assert v["theory_matches_gaussian_equivalent_TF"].passed
+    assert v["theory_matches_gaussian_equivalent_RF"].passed

@@ -74,3 +74,25 @@ rule simulate_finetune:
         device=config["device"],
     script:
         "../scripts/simulate_networks.py"
+
+
+rule simulate_gaussian_equivalent:
+    """The model the replica equations describe (features and teacher field jointly Gaussian with the
+    same Omega, b, rho): separates solver and finite-size errors from Gaussian-equivalence errors.
+    """
+    input:
+        population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/geq-{{kind}}-s{{inst}}.csv",
+    log:
+        "logs/simulate_gaussian_equivalent/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/simulate_gaussian_equivalent/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    threads: config["threads"]
+    params:
+        cfg=lambda wc: exp_config(wc)["simulation"],
+        lam=lambda wc: exp_config(wc)["lam"],
+    script:
+        "../scripts/simulate_gaussian_equivalent.py"

@@ -75,6 +75,9 @@ def learning_curve_inputs(wc):
             model=["tf", "rf", "2l", "fttf"],
             inst=insts,
         ),
+        "geq": expand(
+            f"{G22}/{exp}/geq-{{kind}}-s{{inst}}.csv", kind=["tf", "rf"], inst=insts
+        ),
         "meta": pattern("source-s{inst}.json"),
         "upstream": pattern("instance-s{inst}.npz")
         + expand(

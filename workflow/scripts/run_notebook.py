@@ -26,6 +26,7 @@ pm.execute_notebook(
             H=params.experiment["H"], lam=params.experiment["lam"]),
         "theory_csvs": [os.path.abspath(p) for p in inp.theory],
         "sim_csvs": [os.path.abspath(p) for p in inp.sims],
+        "geq_csvs": [os.path.abspath(p) for p in inp.geq],
         "source_meta": [os.path.abspath(p) for p in inp.meta],
         "settings": dict(params.settings),
         "out_stem": os.path.abspath(os.path.splitext(out.pdf)[0]),
@@ -43,7 +44,7 @@ for p in inp.sims:
 exp = params.experiment
 record = build_record(
     figure=figure, outputs=[out.pdf, out.png, out.claims, out.notebook],
-    inputs=list(inp.theory) + list(inp.sims) + list(inp.meta) + list(inp.upstream) + [inp.notebook],
+    inputs=list(inp.theory) + list(inp.sims) + list(inp.geq) + list(inp.meta) + list(inp.upstream) + [inp.notebook],
     config=snakemake.config, experiment_config=exp,
     seeds={"instances": exp["instances"],
            "derivation": "tlrepro.seeding.derive_seed(instance, purpose, alpha, repetition)",

@@ -177,3 +177,27 @@ def test_simulate_networks(chmm, W1):
     pd.testing.assert_frame_equal(two, simulate_networks(chmm, model="2L", epochs=3, **common))
     with pytest.raises(ValueError, match="W1_init"):
         simulate_networks(chmm, model="ft-TF", epochs=1, **common)
+
+
+@pytest.mark.parametrize("parametrisation", ["eq6", "keras"])
+def test_finetune_starts_from_the_tf_solution_in_both_parametrisations(chmm, W1, parametrisation):
+    """With inputs scaled by s, centre s*mu and readout w_TF/s make the network exactly the TF
+    function: zero epochs of fine-tuning reproduce TF's test error and training loss."""
+    from tlrepro.nets import input_scale
+
+    mean = _centred(chmm, W1)
+    s = input_scale(parametrisation, chmm.D)
+    common = dict(alphas=[3.0], H=H, seeds=[0], n_test=2000, lr=1e-3, batch_size=16, l2=0.1, device="cpu")
+    ft0 = simulate_networks(chmm, model="ft-TF", epochs=0, W1_init=W1, mean=mean, lam_tf=0.1,
+                            input_scale=s, **common)
+    tf = simulate_fixed_features(chmm, W1, mean, alphas=[3.0], H=H, lam=0.1, seeds=[0], n_test=2000, model="TF")
+    assert abs(ft0.test_error.iloc[0] - tf.test_error.iloc[0]) <= 2 / 2000
+    assert ft0.train_loss.iloc[0] == pytest.approx(tf.train_loss.iloc[0], rel=1e-4)
+
+
+def test_input_scale():
+    from tlrepro.nets import input_scale
+
+    assert input_scale("eq6", 784) == 1.0 and input_scale("keras", 784) == 784.0
+    with pytest.raises(ValueError, match="parametrisation"):
+        input_scale("torch", 784)

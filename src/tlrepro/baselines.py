@@ -121,8 +121,11 @@ def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float,
 def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
-                      chunk: int = 8192, threads="auto") -> pd.DataFrame:
+                      chunk: int = 8192, threads="auto", input_scale: float = 1.0) -> pd.DataFrame:
     """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
+
+    input_scale s (see ``nets.input_scale``): the networks see s x. For ft-TF the start is converted
+    exactly: hidden units are s ReLU(x W1/D), so centre s mu and readout w_TF / s give the TF function.
 
     model "2L": ``train_two_layer`` from N(0, 1) init. model "ft-TF": fit TF first (``fit_logistic``
     with lam_tf, default l2, on the centred transferred features v - mean, v from W1_init), then train
@@ -146,8 +149,8 @@ def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         if model == "ft-TF":
             V = relu_features(X, W1_init).astype(np.float64) - mean
             w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
-            center, init = mean, (W1_init, w_tf)
-        res = train_two_layer(X, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
+            center, init = input_scale * mean, (W1_init, w_tf / input_scale)
+        res = train_two_layer(X * input_scale, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
                               seed=net_seed, init=init, center=center, device=device,
                               threads=threads)
         rng_test = sample_rng(seed, M, _TEST)
@@ -155,9 +158,9 @@ def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         while done < n_test:  # same chunked test draw as simulate_fixed_features
             m = min(chunk, n_test - done)
             Xt, yt = chmm.sample_target(m, rng_test)
-            wrong += int(round(predict_error(res.W1, res.w2, Xt, yt, center=center) * m))
+            wrong += int(round(predict_error(res.W1, res.w2, Xt * input_scale, yt, center=center) * m))
             done += m
-        f = _network_output(res.W1, res.w2, X, center)
+        f = _network_output(res.W1, res.w2, X * input_scale, center)
         rows.append((model, alpha, M, seed, wrong / n_test,
                      float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
     return pd.DataFrame(rows, columns=COLUMNS)

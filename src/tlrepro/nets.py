@@ -34,6 +34,24 @@ import torch.nn.functional as Fnn
 __all__ = ["pick_device", "TwoLayer", "TrainResult", "train_source", "train_two_layer", "predict_error"]
 
 
+PARAMETRISATIONS = ("eq6", "keras")
+
+
+def input_scale(parametrisation: str, D: int) -> float:
+    """Factor applied to the inputs while a network trains, for a given parametrisation.
+
+    "eq6": preactivations x W1 / D, the paper's eq. 6 taken literally (factor 1). "keras": x W1, as a
+    TensorFlow/Keras Dense layer computes them (the paper's appendix D.2 trains with TF 2.4); obtained
+    by training on D x. ReLU is positively homogeneous, so the transferred features ReLU(x W1 / D) are
+    the same function family either way: only the training dynamics (Adam on weights of a network whose
+    preactivations are D times larger) differ."""
+    if parametrisation == "eq6":
+        return 1.0
+    if parametrisation == "keras":
+        return float(D)
+    raise ValueError(f"parametrisation must be one of {PARAMETRISATIONS}, got {parametrisation!r}")
+
+
 def pick_device(prefer: str = "auto") -> torch.device:
     """"auto": cuda if available else cpu; "cpu" / "cuda" force the choice."""
     if prefer == "auto":

@@ -45,6 +45,7 @@ rule simulate_twolayer:
         lam=lambda wc: exp_config(wc)["lam"],
         model="2L",
         device=config["device"],
+        parametrisation=lambda wc: exp_config(wc)["parametrisation"],
     script:
         "../scripts/simulate_networks.py"
 
@@ -72,6 +73,7 @@ rule simulate_finetune:
         lam=lambda wc: exp_config(wc)["lam"],
         model="ft-TF",
         device=config["device"],
+        parametrisation=lambda wc: exp_config(wc)["parametrisation"],
     script:
         "../scripts/simulate_networks.py"
 

@@ -35,6 +35,7 @@ rule train_source:
         cfg=lambda wc: exp_config(wc)["source"],
         H=lambda wc: exp_config(wc)["H"],
         device=config["device"],
+        parametrisation=lambda wc: exp_config(wc)["parametrisation"],
     script:
         "../scripts/train_source.py"
 

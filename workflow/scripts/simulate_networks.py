@@ -6,7 +6,7 @@ from tlrepro.baselines import simulate_networks
 from tlrepro.chmm import CHMM
 from tlrepro.config import seeds_for
 from tlrepro.features import Population
-from tlrepro.nets import pick_device
+from tlrepro.nets import input_scale, pick_device
 from tlrepro.runtime import atomic_write, setup_job
 from tlrepro.seeding import derive_seed
 
@@ -25,7 +25,8 @@ for alpha in cfg["alphas"]:
     df = simulate_networks(chmm, alphas=[alpha], H=snakemake.params.H, seeds=seeds,
                            n_test=cfg["n_test"], model=model, lr=train["lr"],
                            batch_size=train["batch_size"], epochs=train["epochs"], l2=train["l2"],
-                           device=device, threads=snakemake.threads, **extra)
+                           device=device, threads=snakemake.threads,
+                           input_scale=input_scale(snakemake.params.parametrisation, chmm.D), **extra)
     log.info("%s alpha=%g: %d seeds, mean test error %.4f", model, alpha, len(seeds),
              df["test_error"].mean())
     frames.append(df)

@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from tlrepro.chmm import CHMM
-from tlrepro.nets import pick_device, predict_error, train_source
+from tlrepro.nets import input_scale, pick_device, predict_error, train_source
 from tlrepro.runtime import atomic_write, setup_job
 from tlrepro.seeding import derive_seed, rng
 
@@ -15,18 +15,19 @@ chmm = CHMM.load(snakemake.input.chmm)
 X, y = chmm.sample_source(cfg["M"], rng(inst, "source-train"))
 Xv, yv = chmm.sample_source(cfg["M_val"], rng(inst, "source-val"))
 device = str(pick_device(snakemake.params.device))
+scale = input_scale(snakemake.params.parametrisation, chmm.D)
 t0 = time.perf_counter()
-res = train_source(X, y, Xv, yv, H=snakemake.params.H, lr=cfg["lr"], batch_size=cfg["batch_size"],
+res = train_source(X * scale, y, Xv * scale, yv, H=snakemake.params.H, lr=cfg["lr"], batch_size=cfg["batch_size"],
                    l2=cfg["l2"], max_epochs=cfg["max_epochs"], patience=cfg["patience"],
                    seed=derive_seed(inst, "source-init"), device=device,
                    threads=snakemake.threads)
 wall = time.perf_counter() - t0
 Xt, yt = chmm.sample_source(10000, rng(inst, "source-test"))
-err = predict_error(res.W1, res.w2, Xt, yt)
+err = predict_error(res.W1, res.w2, Xt * scale, yt)
 log.info("source trained on %s in %.1fs, stopped at epoch %d, test error %.4f",
          res.device, wall, res.stopped_epoch, err)
 atomic_write(snakemake.output.featuremap, lambda p: np.savez(p, W1=res.W1, w2=res.w2))
-meta = {"instance": inst, "device": res.device, "wall_seconds": wall,
+meta = {"instance": inst, "device": res.device, "parametrisation": snakemake.params.parametrisation, "wall_seconds": wall,
         "stopped_epoch": int(res.stopped_epoch), "source_test_error": float(err),
         "seed": derive_seed(inst, "source-init"), "history": res.history.to_dict(orient="list")}
 atomic_write(snakemake.output.meta, lambda p: p.write_text(json.dumps(meta, indent=2)))

@@ -44,3 +44,28 @@ def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object i
     logging.captureWarnings(True)
     configure_threads(getattr(snakemake, "threads", 1) or 1)
     return logging.getLogger(f"tlrepro.{snakemake.rule}")
+
+
+def simulate_per_alpha(simulate: Callable[[float, list[int]], "pd.DataFrame"], *, alphas, tiers,
+                       instance: int, purpose: str, log=None) -> "pd.DataFrame":  # noqa: F821
+    """Run ``simulate(alpha, seeds)`` at every alpha with the tier's number of repetitions and stack
+    the tables, with an ``instance`` column.
+
+    Seeds are derive_seed(instance, purpose, alpha, repetition): models sharing a ``purpose`` (TF, RF,
+    2L, ft-TF use "target-data") draw the same training and test sets at equal (alpha, repetition)."""
+    import pandas as pd
+
+    from .config import seeds_for
+    from .seeding import derive_seed
+
+    frames = []
+    for alpha in alphas:
+        n = seeds_for(alpha, tiers)
+        seeds = [derive_seed(instance, purpose, f"{alpha:.12g}", r) for r in range(n)]
+        df = simulate(alpha, seeds)
+        if log is not None:
+            log.info("alpha=%g: %d seeds, mean test error %.4f", alpha, n, df["test_error"].mean())
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(1, "instance", instance)
+    return out

@@ -17,9 +17,9 @@ Xv, yv = chmm.sample_source(cfg["M_val"], rng(inst, "source-val"))
 device = str(pick_device(snakemake.params.device))
 scale = input_scale(snakemake.params.parametrisation, chmm.D)
 t0 = time.perf_counter()
-res = train_source(X * scale, y, Xv * scale, yv, H=snakemake.params.H, lr=cfg["lr"], batch_size=cfg["batch_size"],
-                   l2=cfg["l2"], max_epochs=cfg["max_epochs"], patience=cfg["patience"],
-                   seed=derive_seed(inst, "source-init"), device=device,
+res = train_source(X * scale, y, Xv * scale, yv, H=snakemake.params.H, lr=cfg["lr"],
+                   batch_size=cfg["batch_size"], l2=cfg["l2"], max_epochs=cfg["max_epochs"],
+                   patience=cfg["patience"], seed=derive_seed(inst, "source-init"), device=device,
                    threads=snakemake.threads)
 wall = time.perf_counter() - t0
 Xt, yt = chmm.sample_source(10000, rng(inst, "source-test"))
@@ -27,7 +27,8 @@ err = predict_error(res.W1, res.w2, Xt * scale, yt)
 log.info("source trained on %s in %.1fs, stopped at epoch %d, test error %.4f",
          res.device, wall, res.stopped_epoch, err)
 atomic_write(snakemake.output.featuremap, lambda p: np.savez(p, W1=res.W1, w2=res.w2))
-meta = {"instance": inst, "device": res.device, "parametrisation": snakemake.params.parametrisation, "wall_seconds": wall,
+meta = {"instance": inst, "device": res.device, "parametrisation": snakemake.params.parametrisation,
+        "wall_seconds": wall,
         "stopped_epoch": int(res.stopped_epoch), "source_test_error": float(err),
         "seed": derive_seed(inst, "source-init"), "history": res.history.to_dict(orient="list")}
 atomic_write(snakemake.output.meta, lambda p: p.write_text(json.dumps(meta, indent=2)))

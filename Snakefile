@@ -7,7 +7,11 @@
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
 include: "workflow/rules/chmm.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/baselines.smk"
@@ -18,3 +22,4 @@ rule all:
     default_target: True
     input:
         all_figures(),
+        "figures/scorecard.md",

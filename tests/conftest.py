@@ -1,3 +1,5 @@
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,3 +19,33 @@ def root() -> Path:
 def load_yaml(path: Path) -> dict:
     with open(path) as fh:
         return yaml.safe_load(fh)
+
+
+# What a user's checkout holds: copied into a fresh directory for the end-to-end tests.
+SHIPPED = ["Snakefile", "config.yaml", "configs", "envs", "workflow", "notebooks", "src", "profiles",
+           ".gitignore"]
+SMOKE_CMD = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "configs/smoke.yaml"]
+
+
+def fresh_checkout(dest: Path) -> Path:
+    """Copy the workflow into ``dest`` and commit it in a new git repository (as a clone would be)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SHIPPED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(src, dest / name)
+    git = ["git", "-c", "user.name=tlrepro-test", "-c", "user.email=test@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "checkout"]):
+        subprocess.run(git + args, cwd=dest, check=True, capture_output=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory):
+    """The whole DAG at the smoke scale, once per test session, in a fresh git checkout."""
+    work = fresh_checkout(tmp_path_factory.mktemp("wf"))
+    res = subprocess.run(SMOKE_CMD, cwd=work, capture_output=True, text=True, timeout=1500)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
+    return work, list(SMOKE_CMD)

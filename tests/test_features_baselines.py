@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from tlrepro.baselines import COLUMNS, fit_logistic, sample_rng, simulate_fixed_features, simulate_networks
+from tlrepro.baselines import COLUMNS, fit_logistic, sample_rng, simulate_fixed_features
+from tlrepro.network_baselines import simulate_networks
 from tlrepro.chmm import CHMM, make_chmm
 from tlrepro.features import Population, estimate_population, relu_features
 

@@ -1,4 +1,5 @@
-"""Simulated baselines on the target task: TF / RF logistic regressions and the 2L / ft-TF networks.
+"""Simulated baselines on the target task: TF / RF logistic regressions (the 2L / ft-TF networks,
+which need torch, are in ``network_baselines``).
 
 TF / RF (paper eq. 6): w = argmin sum_mu l(y_mu, (v_mu - mu) . w / sqrt(H)) + (lam / 2) ||w||^2 with
 l(y, f) = log(1 + exp(-y f)), on CENTRED features (mu = population mean from ``features``). TF uses the
@@ -22,10 +23,8 @@ from sklearn.linear_model import LogisticRegression
 
 from .chmm import CHMM
 from .features import relu_features
-from .nets import predict_error, train_two_layer
 
-__all__ = ["fit_logistic", "simulate_fixed_features", "simulate_networks", "simulate_gaussian_equivalent",
-           "sample_rng"]
+__all__ = ["fit_logistic", "simulate_fixed_features", "simulate_gaussian_equivalent", "sample_rng"]
 
 COLUMNS = ["model", "alpha", "M", "seed", "test_error", "train_loss", "train_error", "n_iter", "converged"]
 _TRAIN, _TEST, _NET = 0, 1, 2
@@ -116,62 +115,6 @@ def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float,
         rows.append((model, alpha, M, seed, test_err, float(_logistic_loss(y, f).mean()),
                      float(_errors(y, f).mean()), info["n_iter"], info["converged"]))
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
-                      batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
-                      device="auto", max_iter: int = 10000, tol: float = 1e-7,
-                      chunk: int = 8192, threads="auto", input_scale: float = 1.0) -> pd.DataFrame:
-    """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
-
-    input_scale s (see ``nets.input_scale``): the networks see s x. For ft-TF the start is converted
-    exactly: hidden units are s ReLU(x W1/D), so centre s mu and readout w_TF / s give the TF function.
-
-    model "2L": ``train_two_layer`` from N(0, 1) init. model "ft-TF": fit TF first (``fit_logistic``
-    with lam_tf, default l2, on the centred transferred features v - mean, v from W1_init), then train
-    both layers from (W1_init, w_TF) with the fixed centring ``mean``. Same train / test samples as the
-    fixed-feature simulations at equal (seed, alpha); the network seed comes from stream 2.
-    train_loss / train_error: mean l (no penalty) and 0-1 error of the final network on its training
-    set; n_iter = epochs, converged = True.
-    """
-    if model not in ("2L", "ft-TF"):
-        raise ValueError(f"model must be '2L' or 'ft-TF', got {model!r}")
-    if model == "ft-TF":
-        if W1_init is None or mean is None:
-            raise ValueError("model 'ft-TF' needs W1_init and mean")
-        W1_init = np.asarray(W1_init)
-        mean = np.asarray(mean, dtype=np.float64)
-        lam_tf = l2 if lam_tf is None else lam_tf
-    rows = []
-    for alpha, M, seed, X, y in _training_sets(chmm, alphas, H, seeds):
-        net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
-        center, init = None, None
-        if model == "ft-TF":
-            V = relu_features(X, W1_init).astype(np.float64) - mean
-            w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
-            center, init = input_scale * mean, (W1_init, w_tf / input_scale)
-        res = train_two_layer(X * input_scale, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
-                              seed=net_seed, init=init, center=center, device=device,
-                              threads=threads)
-        rng_test = sample_rng(seed, M, _TEST)
-        wrong, done = 0, 0
-        while done < n_test:  # same chunked test draw as simulate_fixed_features
-            m = min(chunk, n_test - done)
-            Xt, yt = chmm.sample_target(m, rng_test)
-            wrong += int(round(predict_error(res.W1, res.w2, Xt * input_scale, yt, center=center) * m))
-            done += m
-        f = _network_output(res.W1, res.w2, X * input_scale, center)
-        rows.append((model, alpha, M, seed, wrong / n_test,
-                     float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _network_output(W1, w2, X, center=None) -> np.ndarray:
-    """f(x) of the two-layer network, numpy float64 on top of float32 features."""
-    V = relu_features(X, W1).astype(np.float64)
-    if center is not None:
-        V -= center
-    return V @ np.asarray(w2, dtype=np.float64) / math.sqrt(W1.shape[0])
 
 
 def simulate_gaussian_equivalent(omega, b, rho: float, *, alphas, lam: float, seeds,

@@ -51,12 +51,13 @@ def validate_config(config: Mapping[str, Any], schema_path: Path | str = SCHEMA_
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
 
 
+PAPERS = ("gerace2022", "gerace2023", "lauditi2025", "pintus2025")  # config sections of experiments
+
+
 def _semantic_problems(config: Mapping[str, Any]):
     """Rules across keys: ordered ranges, seed tiers that cover every alpha, consistent sizes."""
-    for paper, figures in config.items():
-        if not isinstance(figures, Mapping):
-            continue
-        for fig, exp in figures.items():
+    for paper in PAPERS:
+        for fig, exp in (config.get(paper) or {}).items():
             base = f"{paper}.{fig}"
             if "theory" in exp and exp["theory"]["alpha_min"] >= exp["theory"]["alpha_max"]:
                 yield f"config key {base}.theory.alpha_min must be smaller than alpha_max"

@@ -82,15 +82,24 @@ def build_record(*, figure: str, outputs: Iterable[str], inputs: Iterable[str],
                  config: Mapping[str, Any], experiment_config: Mapping[str, Any] | None,
                  seeds: Mapping[str, Any], started: str, finished: str,
                  devices: Iterable[Mapping[str, Any]] = (), repo: str = ".",
+                 config_files: Iterable[str] = (),
                  extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Assemble the provenance record of one figure (see module docstring)."""
+    """Assemble the provenance record of one figure (see module docstring).
+
+    ``config_files``: the files the config was merged from, in merge order (the Snakefile's
+    configfile, then each --configfile), relative to the working directory; ``tlrepro audit``
+    re-merges them to check the recorded ``config_sha256``."""
     inputs = sorted(set(map(str, inputs)))
+    config_files = [str(f) for f in config_files]
     record = {
-        "schema_version": 1,
+        "schema_version": 2,
         "figure": figure,
         "git": git_state(repo),
         "scale": config.get("scale"),
         "config_sha256": config_hash(config),
+        "config_files": config_files,
+        "config_files_sha256": {f: sha256_file(f) for f in config_files if os.path.exists(f)},
+        "config": dict(config),
         "experiment_config_sha256": config_hash(experiment_config) if experiment_config else None,
         "experiment_config": experiment_config,
         "inputs": {p: {"sha256": sha256_file(p), "bytes": os.path.getsize(p)} for p in inputs},

@@ -20,6 +20,27 @@ def configure_threads(n: int) -> None:
         pass
 
 
+def visible_gpus() -> int:
+    """Number of CUDA GPUs this process may use, without importing torch.
+
+    CUDA_VISIBLE_DEVICES wins when set (empty or "-1" means none); otherwise ``nvidia-smi -L`` is
+    asked; no driver means 0."""
+    import shutil
+    import subprocess
+
+    env = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if env is not None:
+        ids = [d for d in env.split(",") if d.strip()]
+        return 0 if not ids or ids[0].strip() == "-1" else len(ids)
+    if shutil.which("nvidia-smi") is None:
+        return 0
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    return sum(line.startswith("GPU ") for line in out.stdout.splitlines()) if out.returncode == 0 else 0
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)`` then rename onto ``path``: a killed job never leaves a partial file.
 
@@ -43,7 +64,18 @@ def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object i
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
     configure_threads(getattr(snakemake, "threads", 1) or 1)
-    return logging.getLogger(f"tlrepro.{snakemake.rule}")
+    log = logging.getLogger(f"tlrepro.{snakemake.rule}")
+    exp = dict(snakemake.wildcards.items()).get("exp")
+    if exp is not None:  # CHMM pipeline jobs: refuse, before allocating, what cannot fit in memory
+        from .memory import ResourceError, check
+
+        try:
+            need = check(snakemake.rule, snakemake.config["gerace2022"][exp], f"gerace2022.{exp}")
+            log.info("memory estimate %.2f GiB", need / 2**30)
+        except ResourceError as err:
+            log.error("%s", err)
+            raise
+    return log
 
 
 def simulate_per_alpha(simulate: Callable[[float, list[int]], "pd.DataFrame"], *, alphas, tiers,

@@ -16,6 +16,8 @@ rule simulate_fixed_features:
     conda:
         "../../envs/science.yaml"
     threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("simulate_fixed_features"),
     params:
         cfg=lambda wc: exp_config(wc)["simulation"],
         H=lambda wc: exp_config(wc)["H"],
@@ -38,6 +40,7 @@ rule simulate_twolayer:
         "../../envs/torch.yaml"
     threads: config["threads"]
     resources:
+        mem_mb=mem_mb("simulate_twolayer"),
         gpu=1,
     params:
         cfg=lambda wc: exp_config(wc)["networks"],
@@ -66,6 +69,7 @@ rule simulate_finetune:
         "../../envs/torch.yaml"
     threads: config["threads"]
     resources:
+        mem_mb=mem_mb("simulate_finetune"),
         gpu=1,
     params:
         cfg=lambda wc: exp_config(wc)["networks"],
@@ -93,6 +97,8 @@ rule simulate_gaussian_equivalent:
     conda:
         "../../envs/science.yaml"
     threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("simulate_gaussian_equivalent"),
     params:
         cfg=lambda wc: exp_config(wc)["simulation"],
         lam=lambda wc: exp_config(wc)["lam"],

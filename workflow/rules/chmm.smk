@@ -9,6 +9,8 @@ rule chmm_instance:
         "logs/chmm_instance/{exp}-s{inst}.log",
     conda:
         "../../envs/science.yaml"
+    resources:
+        mem_mb=mem_mb("chmm_instance"),
     params:
         cfg=lambda wc: exp_config(wc)["chmm"],
     script:
@@ -30,6 +32,7 @@ rule train_source:
         "../../envs/torch.yaml"
     threads: config["threads"]
     resources:
+        mem_mb=mem_mb("train_source"),
         gpu=1,
     params:
         cfg=lambda wc: exp_config(wc)["source"],
@@ -50,6 +53,8 @@ rule random_features:
         "logs/random_features/{exp}-s{inst}.log",
     conda:
         "../../envs/science.yaml"
+    resources:
+        mem_mb=mem_mb("random_features"),
     params:
         H=lambda wc: exp_config(wc)["H"],
     script:

@@ -33,6 +33,24 @@ except ConfigError as err:
     raise WorkflowError(str(err))
 validate(config, "../schemas/config.schema.yaml")
 
+# GPUs: the training rules request gpu=1. Unless --resources or a profile sets the `gpu` limit, it is
+# capped at the GPUs visible here, so on a CPU-only machine those jobs are scaled to gpu=0 and train
+# on the CPU, and on a GPU workstation at most one training job runs per GPU.
+if "gpu" not in workflow.global_resources:
+    from snakemake.resources import Resource
+    from tlrepro.runtime import visible_gpus
+
+    workflow.global_resources["gpu"] = Resource("gpu", visible_gpus())
+
+# The files the config was merged from, in merge order (for provenance and `tlrepro audit`).
+CONFIG_FILES = [
+    os.path.relpath(f)
+    for f in [
+        f for f in workflow.configfiles if f not in workflow.overwrite_configfiles
+    ]
+    + list(workflow.overwrite_configfiles or [])
+]
+
 G22 = "results/gerace2022"
 
 
@@ -47,19 +65,47 @@ def exp_config(wildcards):
     return config["gerace2022"][wildcards.exp]
 
 
+def mem_mb(rule):
+    """The rule's memory estimate from its experiment config (tlrepro.memory), in MB."""
+    from tlrepro.memory import estimate
+
+    return lambda wc: max(1, estimate(rule, exp_config(wc))[0] // 2**20)
+
+
 def instances(exp):
     return config["gerace2022"][exp]["instances"]
 
 
-FIGURES = {"gerace2022": ["fig2b"]}
+def repo_path(relative):
+    """A file shipped with the workflow, relative to the working directory when inside it."""
+    path = os.path.join(workflow.basedir, relative)
+    inside = not os.path.relpath(path).startswith("..")
+    return os.path.relpath(path) if inside else os.path.abspath(path)
 
 
-def all_figures():
+# Every figure of the papers, with its caption; the workflow builds those marked implemented.
+with open(workflow.source_path("../report/figures.yaml")) as _fh:
+    REGISTRY = yaml.safe_load(_fh)
+FIGURES = {
+    paper: [fig for fig, meta in figs.items() if meta["implemented"]]
+    for paper, figs in REGISTRY.items()
+}
+
+
+def figure_files(exts=("pdf", "png", "claims.json", "prov.json")):
     return [
         f"figures/{paper}/{fig}.{ext}"
         for paper, figs in FIGURES.items()
         for fig in figs
-        for ext in ("pdf", "png", "claims.json", "prov.json")
+        for ext in exts
+    ]
+
+
+def all_figures():
+    return figure_files() + [
+        f"results/report/{paper}/{fig}.html"
+        for paper, figs in FIGURES.items()
+        for fig in figs
     ]
 
 

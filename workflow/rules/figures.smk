@@ -8,7 +8,13 @@ rule figure_learning_curve:
         notebook=workflow.source_path("../../notebooks/gerace2022/fig2b.ipynb"),
     output:
         pdf="figures/gerace2022/{fig}.pdf",
-        png="figures/gerace2022/{fig}.png",
+        png=report(
+            "figures/gerace2022/{fig}.png",
+            caption="../report/figure.rst",
+            category="gerace2022",
+            subcategory="{fig}",
+            labels={"figure": "{fig}", "file": "figure"},
+        ),
         claims="figures/gerace2022/{fig}.claims.json",
         prov="figures/gerace2022/{fig}.prov.json",
         notebook="results/notebooks/gerace2022/{fig}.ipynb",
@@ -22,5 +28,52 @@ rule figure_learning_curve:
         paper="gerace2022",
         settings=lambda wc: config["gerace2022"][wc.fig]["claims"],
         experiment=lambda wc: config["gerace2022"][wc.fig],
+        config_files=CONFIG_FILES,
+        caption=lambda wc: REGISTRY["gerace2022"][wc.fig]["caption"],
+        # the notebook as the repository has it (the input is Snakemake's cached copy)
+        notebook_path=lambda wc: repo_path(f"notebooks/gerace2022/{wc.fig}.ipynb"),
     script:
         "../scripts/run_notebook.py"
+
+
+rule figure_card:
+    """One figure's claims verdicts and provenance as an HTML card for the report."""
+    input:
+        claims="figures/{paper}/{fig}.claims.json",
+        prov="figures/{paper}/{fig}.prov.json",
+    output:
+        report(
+            "results/report/{paper}/{fig}.html",
+            caption="../report/card.rst",
+            category="{paper}",
+            subcategory="{fig}",
+            labels={"figure": "{fig}", "file": "claims and provenance"},
+        ),
+    log:
+        "logs/figure_card/{paper}-{fig}.log",
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/figure_card.py"
+
+
+rule scorecard:
+    """Replication scorecard: every figure, its scale and its claims passed / failed."""
+    input:
+        claims=figure_files(["claims.json"]),
+        prov=figure_files(["prov.json"]),
+        registry=workflow.source_path("../report/figures.yaml"),
+    output:
+        md="figures/scorecard.md",
+        html=report(
+            "results/report/scorecard.html",
+            caption="../report/scorecard.rst",
+            category="Scorecard",
+            labels={"file": "scorecard"},
+        ),
+    log:
+        "logs/scorecard/scorecard.log",
+    conda:
+        "../../envs/science.yaml"
+    script:
+        "../scripts/scorecard.py"

@@ -15,6 +15,8 @@ rule population:
     conda:
         "../../envs/science.yaml"
     threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("population"),
     params:
         n_samples=lambda wc: exp_config(wc)["population"]["n_samples"],
     script:
@@ -34,6 +36,8 @@ rule theory:
     conda:
         "../../envs/science.yaml"
     threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("theory"),
     params:
         lam=lambda wc: exp_config(wc)["lam"],
         grid=lambda wc: exp_config(wc)["theory"],

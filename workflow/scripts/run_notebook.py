@@ -44,13 +44,15 @@ for p in inp.sims:
 exp = params.experiment
 record = build_record(
     figure=figure, outputs=[out.pdf, out.png, out.claims, out.notebook],
-    inputs=list(inp.theory) + list(inp.sims) + list(inp.geq) + list(inp.meta) + list(inp.upstream) + [inp.notebook],
+    inputs=list(inp.theory) + list(inp.sims) + list(inp.geq) + list(inp.meta) + list(inp.upstream)
+    + [params.notebook_path],
     config=snakemake.config, experiment_config=exp,
     seeds={"instances": exp["instances"],
            "derivation": "tlrepro.seeding.derive_seed(instance, purpose, alpha, repetition)",
            "simulation_seed_tiers": exp["simulation"]["seeds"],
            "network_seed_tiers": exp["networks"]["seeds"]},
     started=started, finished=finished, devices=devices, repo=snakemake.scriptdir + "/../..",
+    config_files=params.config_files,
     extra={"claims": {k: v for k, v in json.load(open(out.claims)).items()
                       if k in ("n_claims", "n_passed", "all_passed")}})
 write_record(out.prov, record)

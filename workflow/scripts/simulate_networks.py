@@ -1,7 +1,7 @@
 """Rules simulate_twolayer and simulate_finetune: 2L from scratch or ft-TF from the TF solution."""
 import numpy as np
 
-from tlrepro.baselines import simulate_networks
+from tlrepro.network_baselines import simulate_networks
 from tlrepro.chmm import CHMM
 from tlrepro.features import Population
 from tlrepro.nets import input_scale, pick_device

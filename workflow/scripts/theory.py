@@ -4,7 +4,7 @@ import time
 from tlrepro.features import Population
 from tlrepro.gerace2022 import alpha_grid
 from tlrepro.runtime import atomic_write, setup_job
-from tlrepro.theory import separability_threshold, solve_gcm, spectrum
+from tlrepro.theory import SolverNotConverged, separability_threshold, solve_gcm, spectrum
 
 log = setup_job(snakemake)
 inst, kind = int(snakemake.wildcards.inst), snakemake.wildcards.kind
@@ -13,10 +13,20 @@ spec = spectrum(pop.omega, pop.b, pop.rho)
 g = snakemake.params.grid
 alphas = alpha_grid(g["alpha_min"], g["alpha_max"], g["n_alpha"], snakemake.params.extra_alphas)
 t0 = time.perf_counter()
-sol = solve_gcm(spec, alphas=alphas, lam=snakemake.params.lam)
+sol = solve_gcm(spec, alphas=alphas, lam=snakemake.params.lam, tol=g["tol"], max_iter=g["max_iter"])
 a_star = separability_threshold(spec)
 log.info("theory %s: %d alphas in %.2fs, %d not converged, alpha*=%.4f", kind, len(alphas),
          time.perf_counter() - t0, int((~sol.converged).sum()), a_star)
+if not sol.converged.all():
+    bad = alphas[~sol.converged]
+    key = f"gerace2022.{snakemake.wildcards.exp}.theory"
+    msg = (f"the replica solver did not converge for the {kind.upper()} features of instance {inst} "
+           f"at {bad.size} of {alphas.size} alphas ({', '.join(f'{a:.4g}' for a in bad[:8])}"
+           f"{' ...' if bad.size > 8 else ''}) within {key}.max_iter = {g['max_iter']} iterations "
+           f"(relative tolerance {key}.tol = {g['tol']:g}). Raise {key}.max_iter or loosen {key}.tol; "
+           f"no theory table was written, other results are untouched.")
+    log.error("%s", msg)
+    raise SolverNotConverged(msg)
 df = sol.to_frame()
 df.insert(0, "instance", inst)
 df.insert(0, "model", kind.upper())

@@ -1,0 +1,82 @@
+"""Memory a job of the CHMM pipeline needs, estimated from its experiment config, and a check that
+fails before allocating when the machine cannot hold it.
+
+The estimates count the largest arrays each rule holds at once (float64 unless noted), times a
+safety factor for temporaries; they feed the rules' ``mem_mb`` resource (so SLURM and
+``--resources mem_mb=...`` schedule by them) and ``check`` at the start of every job."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+__all__ = ["ResourceError", "estimate", "available_bytes", "check"]
+
+SAFETY = 2.0  # temporaries of numpy / torch / scikit-learn on top of the named arrays
+BASE = 300 * 2**20  # interpreter, numpy, torch
+
+
+class ResourceError(MemoryError):
+    """A job would need more memory than the machine has."""
+
+
+def _largest_m(exp: Mapping[str, Any], block: str) -> int:
+    return int(math.ceil(max(exp[block]["alphas"]) * exp["H"]))
+
+
+def estimate(rule: str, exp: Mapping[str, Any]) -> tuple[int, str]:
+    """(bytes, what dominates) for ``rule`` on experiment config ``exp`` (a gerace2022 section)."""
+    D, H = exp["chmm"]["D"], exp["H"]
+    L = exp["chmm"]["L_s"] + exp["chmm"]["L_t"]
+    feats = L * D * 8 * 2
+    if rule == "chmm_instance":
+        need, what = feats, f"generative features ((L_s + L_t) x D = {L} x {D})"
+    elif rule == "train_source":
+        n = exp["source"]["M"] + exp["source"]["M_val"]
+        need = n * D * (8 + 4) + feats
+        what = f"source data ((source.M + source.M_val) x D = {n} x {D}, float64 + float32 copy)"
+    elif rule == "random_features":
+        need, what = H * D * 8 * 2, f"first layer (H x D = {H} x {D})"
+    elif rule == "population":
+        need = 3 * H * H * 8 + 8192 * (D + H) * 8 + feats
+        what = f"Omega (H x H = {H} x {H}) and sample batches"
+    elif rule == "theory":
+        need, what = 4 * H * H * 8, f"Omega and its eigenvectors (H x H = {H} x {H})"
+    elif rule in ("simulate_fixed_features", "simulate_gaussian_equivalent"):
+        M = _largest_m(exp, "simulation")
+        need = M * (D + 2 * H) * 8 + 3 * H * H * 8 + feats
+        what = f"training set (max alpha x H = {M} samples of D = {D} inputs and H = {H} features)"
+    elif rule in ("simulate_twolayer", "simulate_finetune"):
+        M = _largest_m(exp, "networks")
+        need = M * (D * 8 + D * 4 + 2 * H * 8) + feats
+        what = f"training set (max alpha x H = {M} samples of D = {D} inputs)"
+    else:
+        raise ValueError(f"no memory model for rule {rule!r}")
+    return int(BASE + SAFETY * need), what
+
+
+def available_bytes() -> int | None:
+    """MemAvailable of this machine (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def check(rule: str, exp: Mapping[str, Any], key: str, available: int | None = None) -> int:
+    """Raise ``ResourceError`` naming the config keys to change if ``rule`` needs more memory than is
+    available here; return the estimate in bytes."""
+    need, what = estimate(rule, exp)
+    available = available_bytes() if available is None else available
+    if available is not None and need > available:
+        raise ResourceError(
+            f"rule {rule} would need about {need / 2**30:.1f} GiB for the {what} of config "
+            f"{key}, but this machine has {available / 2**30:.1f} GiB available. Reduce "
+            f"{key}.H, {key}.chmm.D or the sample counts ({key}.source.M, the largest alphas), or run "
+            f"it on a node with more memory (profiles/slurm, resource mem_mb). Nothing was computed "
+            f"or overwritten.")
+    return need

@@ -25,7 +25,8 @@ def test_snakefmt_check_passes():
 def test_dag_resolves(configfile):
     res = _run(sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", configfile)
     assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
-    assert "figure_learning_curve" in res.stdout
+    for rule in ("figure", "image_task", "prepare_dataset", "theory", "scorecard"):
+        assert f"rule {rule}:" in res.stdout, rule
 
 
 def test_one_figure_builds_only_what_it_needs():
@@ -39,4 +40,17 @@ def test_one_figure_builds_only_what_it_needs():
         if len(parts) == 2 and parts[1].isdigit():
             counts[parts[0]] = int(parts[1])
     assert counts.get("train_source") == 10 and counts.get("theory") == 20, counts
-    assert counts.get("figure_learning_curve") == 1 and "all" not in counts, counts
+    assert counts.get("figure") == 1 and "all" not in counts, counts
+    assert "image_task" not in counts and "prepare_dataset" not in counts, counts
+
+
+def test_a_real_data_figure_pulls_its_dataset_and_panels():
+    """figures/gerace2022/fig4a.pdf: one dataset download, two panels (hard -> easy, easy -> hard),
+    no CHMM job."""
+    res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/fig4a.pdf", "-n", "--cores", "1",
+               "--configfile", "configs/paper.yaml")
+    counts = {p[0]: int(p[1]) for p in (line.split() for line in res.stdout.splitlines())
+              if len(p) == 2 and p[1].isdigit()}
+    assert counts.get("prepare_dataset") == 1 and counts.get("image_task") == 2, counts
+    assert counts.get("train_source") == 2 and counts.get("simulate_fixed_features") == 4, counts
+    assert "chmm_instance" not in counts and "theory" not in counts, counts

@@ -68,31 +68,32 @@ def _errors(y, f) -> np.ndarray:
     return np.where(f >= 0, 1.0, -1.0) != y
 
 
-def _test_error_fixed(chmm, W1, mean, w, n_test, rng, chunk) -> float:
-    """0-1 error of the linear readout on n_test fresh target samples, drawn chunk by chunk from rng."""
+def _test_error_fixed(task, W1, mean, w, n_test, rng, chunk) -> float:
+    """0-1 error of the linear readout on the task's target test batches (n_test samples)."""
     H = W1.shape[0]
     wrong, done = 0, 0
-    while done < n_test:
-        m = min(chunk, n_test - done)
-        X, y = chmm.sample_target(m, rng)
+    for X, y in task.test_batches(n_test, rng, chunk):
         f = (relu_features(X, W1).astype(np.float64) - mean) @ w / math.sqrt(H)
         wrong += int(_errors(y, f).sum())
-        done += m
-    return wrong / n_test
+        done += len(y)
+    return wrong / done
 
 
-def _training_sets(chmm: CHMM, alphas, H: int, seeds):
-    """Yield (alpha, M, seed, X, y): M = round(alpha H) target samples from stream 0 of (seed, M)."""
+def _training_sets(task, alphas, H: int, seeds):
+    """Yield (alpha, M, seed, X, y): M = round(alpha H) target samples from stream 0 of (seed, M).
+
+    ``task``: a ``CHMM`` or an ``image_tasks.FiniteTask`` (the task protocol: ``train_set``,
+    ``test_batches``, ``D``)."""
     for alpha in alphas:
         M = int(round(alpha * H))
         if M < 1:
             raise ValueError(f"alpha={alpha} gives M={M} < 1")
         for seed in seeds:
-            X, y = chmm.sample_target(M, sample_rng(seed, M, _TRAIN))
+            X, y = task.train_set(M, sample_rng(seed, M, _TRAIN))
             yield float(alpha), M, int(seed), X, y
 
 
-def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float, seeds, n_test: int,
+def simulate_fixed_features(task: CHMM, W1, mean, *, alphas, H: int, lam: float, seeds, n_test: int,
                             model: str, max_iter: int = 10000, tol: float = 1e-7,
                             chunk: int = 8192) -> pd.DataFrame:
     """TF / RF learning curves by direct simulation (one row per (alpha, seed)).
@@ -104,14 +105,14 @@ def simulate_fixed_features(chmm: CHMM, W1, mean, *, alphas, H: int, lam: float,
     """
     W1 = np.asarray(W1)
     mean = np.asarray(mean, dtype=np.float64)
-    if W1.shape != (H, chmm.D) or mean.shape != (H,):
-        raise ValueError(f"W1 must be ({H}, {chmm.D}) and mean ({H},), got {W1.shape}, {mean.shape}")
+    if W1.shape != (H, task.D) or mean.shape != (H,):
+        raise ValueError(f"W1 must be ({H}, {task.D}) and mean ({H},), got {W1.shape}, {mean.shape}")
     rows = []
-    for alpha, M, seed, X, y in _training_sets(chmm, alphas, H, seeds):
+    for alpha, M, seed, X, y in _training_sets(task, alphas, H, seeds):
         V = relu_features(X, W1).astype(np.float64) - mean
         w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol)
         f = V @ w / math.sqrt(H)
-        test_err = _test_error_fixed(chmm, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
+        test_err = _test_error_fixed(task, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
         rows.append((model, alpha, M, seed, test_err, float(_logistic_loss(y, f).mean()),
                      float(_errors(y, f).mean()), info["n_iter"], info["converged"]))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -110,6 +110,34 @@ class CHMM:
         """(X, y, lam0) from the target HMM, lam0 = c . theta_t / sqrt(L_t) (the teacher field)."""
         return sample_hmm(self.F_t, self.theta_t, M, rng, return_latent=True)
 
+    # The task protocol shared with ``image_tasks.FiniteTask`` (what the training and simulation code
+    # needs from a source/target pair): source sets, target training sets and target test batches.
+    def source_sets(self, M: int, M_val: int, instance: int):
+        """(X, y, X_val, y_val) for source training: fresh draws keyed by the instance."""
+        from .seeding import rng
+
+        X, y = self.sample_source(M, rng(instance, "source-train"))
+        Xv, yv = self.sample_source(M_val, rng(instance, "source-val"))
+        return X, y, Xv, yv
+
+    def source_test(self, n: int, instance: int):
+        """(X, y): n fresh source samples to report the source network's test error."""
+        from .seeding import rng
+
+        return self.sample_source(n, rng(instance, "source-test"))
+
+    def train_set(self, M: int, rng):
+        """(X, y): M fresh target samples."""
+        return self.sample_target(M, rng)
+
+    def test_batches(self, n_test: int, rng, chunk: int = 8192):
+        """Yield (X, y) target batches of at most ``chunk`` fresh samples, n_test in all."""
+        done = 0
+        while done < n_test:
+            m = min(chunk, n_test - done)
+            yield self.sample_target(m, rng)
+            done += m
+
     def save(self, path) -> None:
         """Write the four arrays to an .npz file."""
         path = Path(path)

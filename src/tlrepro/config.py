@@ -74,6 +74,14 @@ def _semantic_problems(config: Mapping[str, Any]):
                            f"raise the last up_to_alpha to at least {max(too_big)}")
             if "source" in exp and exp["source"]["batch_size"] > exp["source"]["M"]:
                 yield f"config key {base}.source.batch_size exceeds source.M"
+            for side in ("source", "target"):
+                spec = (exp.get("task") or {}).get(side)
+                if spec is None:
+                    continue
+                if spec["labels"] == "groups" and "groups" not in spec:
+                    yield f"config key {base}.task.{side}.groups is required when labels is groups"
+                if spec["transform"] == "edge" and "edge_alpha" not in spec:
+                    yield f"config key {base}.task.{side}.edge_alpha is required when transform is edge"
 
 
 def seeds_for(alpha: float, tiers: list[Mapping[str, Any]]) -> int:

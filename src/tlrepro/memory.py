@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 __all__ = ["ResourceError", "estimate", "available_bytes", "check"]
 
+IMAGE_D = {"mnist": 784, "emnist_letters": 784, "notmnist_small": 784, "cifar10": 3072}
 SAFETY = 2.0  # temporaries of numpy / torch / scikit-learn on top of the named arrays
 BASE = 300 * 2**20  # interpreter, numpy, torch
 
@@ -26,11 +27,18 @@ def _largest_m(exp: Mapping[str, Any], block: str) -> int:
 
 def estimate(rule: str, exp: Mapping[str, Any]) -> tuple[int, str]:
     """(bytes, what dominates) for ``rule`` on experiment config ``exp`` (a gerace2022 section)."""
-    D, H = exp["chmm"]["D"], exp["H"]
-    L = exp["chmm"]["L_s"] + exp["chmm"]["L_t"]
-    feats = L * D * 8 * 2
-    if rule == "chmm_instance":
-        need, what = feats, f"generative features ((L_s + L_t) x D = {L} x {D})"
+    H = exp["H"]
+    if "chmm" in exp:
+        D = exp["chmm"]["D"]
+        L = exp["chmm"]["L_s"] + exp["chmm"]["L_t"]
+        feats = L * D * 8 * 2
+    else:  # an image task: the pools of the dataset replace the generative features
+        D = IMAGE_D.get(exp["dataset"], 3072)
+        L, feats = 0, 3 * 150_000 * D * 4
+    if rule in ("chmm_instance", "image_task"):
+        need = feats
+        what = (f"generative features ((L_s + L_t) x D = {L} x {D})" if L else
+                f"image pools (up to 150000 images of D = {D} pixels)")
     elif rule == "train_source":
         n = exp["source"]["M"] + exp["source"]["M_val"]
         need = n * D * (8 + 4) + feats

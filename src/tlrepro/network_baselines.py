@@ -19,7 +19,7 @@ from .nets import predict_error, train_two_layer
 __all__ = ["simulate_networks"]
 
 
-def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
+def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
                       chunk: int = 8192, threads="auto", input_scale: float = 1.0) -> pd.DataFrame:
@@ -44,7 +44,7 @@ def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         mean = np.asarray(mean, dtype=np.float64)
         lam_tf = l2 if lam_tf is None else lam_tf
     rows = []
-    for alpha, M, seed, X, y in _training_sets(chmm, alphas, H, seeds):
+    for alpha, M, seed, X, y in _training_sets(task, alphas, H, seeds):
         net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
         center, init = None, None
         if model == "ft-TF":
@@ -56,13 +56,12 @@ def simulate_networks(chmm: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                               threads=threads)
         rng_test = sample_rng(seed, M, _TEST)
         wrong, done = 0, 0
-        while done < n_test:  # same chunked test draw as simulate_fixed_features
-            m = min(chunk, n_test - done)
-            Xt, yt = chmm.sample_target(m, rng_test)
+        for Xt, yt in task.test_batches(n_test, rng_test, chunk):  # as in simulate_fixed_features
+            m = len(yt)
             wrong += int(round(predict_error(res.W1, res.w2, Xt * input_scale, yt, center=center) * m))
             done += m
         f = _network_output(res.W1, res.w2, X * input_scale, center)
-        rows.append((model, alpha, M, seed, wrong / n_test,
+        rows.append((model, alpha, M, seed, wrong / done,
                      float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -4,9 +4,9 @@
 rule simulate_fixed_features:
     """TF or RF: scikit-learn logistic regression on the (centred) fixed features."""
     input:
-        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        unpack(centring_input("{kind}")),
+        task=task_file,
         featuremap=f"{G22}/{{exp}}/featuremap-{{kind}}-s{{inst}}.npz",
-        population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
     log:
@@ -29,7 +29,7 @@ rule simulate_fixed_features:
 rule simulate_twolayer:
     """2L: the whole two-layer network trained from scratch on the target."""
     input:
-        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        task=task_file,
     output:
         f"{G22}/{{exp}}/sim-2l-s{{inst}}.csv",
     log:
@@ -56,9 +56,9 @@ rule simulate_twolayer:
 rule simulate_finetune:
     """ft-TF: both layers fine-tuned from the TF solution (transferred first layer, TF readout)."""
     input:
-        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        unpack(centring_input("tf")),
+        task=task_file,
         featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
-        population=f"{G22}/{{exp}}/pop-tf-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/sim-fttf-s{{inst}}.csv",
     log:

@@ -1,4 +1,4 @@
-# Synthetic data and the feature maps that are transferred (TF) or random (RF).
+# Synthetic data (CHMM) or image tasks, and the feature maps that are transferred (TF) or random (RF).
 
 
 rule chmm_instance:
@@ -20,7 +20,7 @@ rule chmm_instance:
 rule train_source:
     """Two-layer network trained on the source task (appendix D.2); its first layer is transferred."""
     input:
-        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        task=task_file,
     output:
         featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
         meta=f"{G22}/{{exp}}/source-s{{inst}}.json",
@@ -46,7 +46,7 @@ rule train_source:
 rule random_features:
     """The random-feature (RF) first layer: i.i.d. N(0, 1) weights."""
     input:
-        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        task=task_file,
     output:
         featuremap=f"{G22}/{{exp}}/featuremap-rf-s{{inst}}.npz",
     log:
@@ -59,3 +59,21 @@ rule random_features:
         H=lambda wc: exp_config(wc)["H"],
     script:
         "../scripts/random_features.py"
+
+
+rule image_task:
+    """Source and target pools of a real-data experiment: labelling rule, transform and split."""
+    input:
+        dataset=lambda wc: f"resources/datasets/{exp_config(wc)['dataset']}.npz",
+    output:
+        f"{G22}/{{exp}}/task-s{{inst}}.npz",
+    log:
+        "logs/image_task/{exp}-s{inst}.log",
+    conda:
+        "../../envs/science.yaml"
+    resources:
+        mem_mb=mem_mb("image_task"),
+    params:
+        spec=lambda wc: exp_config(wc)["task"],
+    script:
+        "../scripts/image_task.py"

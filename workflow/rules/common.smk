@@ -72,6 +72,30 @@ def mem_mb(rule):
     return lambda wc: max(1, estimate(rule, exp_config(wc))[0] // 2**20)
 
 
+def is_chmm(exp):
+    """CHMM experiments have a `chmm` section; real-data experiments a `dataset` and a `task`."""
+    return "chmm" in config["gerace2022"][exp]
+
+
+def task_file(wc):
+    """The source/target task of an experiment instance: a CHMM realisation or an image task."""
+    name = "instance" if is_chmm(wc.exp) else "task"
+    return f"{G22}/{wc.exp}/{name}-s{wc.inst}.npz"
+
+
+def centring_input(kind):
+    """CHMM features are centred by the Monte Carlo population mean; image-task features by the
+    mean over the target pool, computed from the task itself (no extra input)."""
+
+    def inputs(wc):
+        k = kind.format(kind=getattr(wc, "kind", kind))
+        if is_chmm(wc.exp):
+            return {"population": f"{G22}/{wc.exp}/pop-{k}-s{wc.inst}.npz"}
+        return {}
+
+    return inputs
+
+
 def instances(exp):
     return config["gerace2022"][exp]["instances"]
 
@@ -109,27 +133,111 @@ def all_figures():
     ]
 
 
-def learning_curve_inputs(wc):
-    exp, insts = wc.fig, instances(wc.fig)
-    pattern = lambda name: expand(f"{G22}/{exp}/{name}", inst=insts)
+def panels(fig):
+    """The experiments (config sections) a gerace2022 figure is drawn from."""
+    return REGISTRY["gerace2022"][fig]["panels"]
+
+
+def family(fig):
+    return REGISTRY["gerace2022"][fig]["family"]
+
+
+def figure_inputs(wc):
+    """Named inputs of a figure: the notebook of its family and the result files of its panels."""
+    fam = family(wc.fig)
+    named = {
+        "notebook": workflow.source_path(f"../../notebooks/gerace2022/{fam}.ipynb")
+    }
+    if fam == "example_images":
+        names = config["gerace2022"][wc.fig]["datasets"]
+        return named | {"datasets": [f"resources/datasets/{n}.npz" for n in names]}
+    for exp in panels(wc.fig):
+        files = {
+            "sims": expand(
+                f"{G22}/{exp}/sim-{{model}}-s{{inst}}.csv",
+                model=["tf", "rf", "2l", "fttf"],
+                inst=instances(exp),
+            ),
+            "meta": expand(f"{G22}/{exp}/source-s{{inst}}.json", inst=instances(exp)),
+            "upstream": [
+                *[task_file(Wildcards(exp, i)) for i in instances(exp)],
+                *expand(
+                    f"{G22}/{exp}/featuremap-{{kind}}-s{{inst}}.npz",
+                    kind=["tf", "rf"],
+                    inst=instances(exp),
+                ),
+            ],
+        }
+        if is_chmm(exp):
+            files["theory"] = expand(
+                f"{G22}/{exp}/theory-{{kind}}-s{{inst}}.csv",
+                kind=["tf", "rf"],
+                inst=instances(exp),
+            )
+            files["geq"] = expand(
+                f"{G22}/{exp}/geq-{{kind}}-s{{inst}}.csv",
+                kind=["tf", "rf"],
+                inst=instances(exp),
+            )
+            files["upstream"].extend(
+                expand(
+                    f"{G22}/{exp}/pop-{{kind}}-s{{inst}}.npz",
+                    kind=["tf", "rf"],
+                    inst=instances(exp),
+                )
+            )
+        for key, paths in files.items():
+            named.setdefault(key, []).extend(paths)
+    return named
+
+
+class Wildcards:
+    """The (exp, inst) wildcards of an upstream job, for the path helpers."""
+
+    def __init__(self, exp, inst):
+        self.exp, self.inst = exp, inst
+
+
+def notebook_params(wc):
+    """Parameters of the figure's notebook beyond its inputs (titles, claim settings, sizes)."""
+    fam, cfg = family(wc.fig), config["gerace2022"]
+    if fam == "example_images":
+        return {"n_per_dataset": cfg[wc.fig]["n_per_dataset"], "edge_alpha": [0.5, 0.7]}
+    titles = {}
+    for exp in panels(wc.fig):
+        e = cfg[exp]
+        what = (
+            ", ".join(f"{k}={v}" for k, v in e["chmm"].items())
+            if is_chmm(exp)
+            else f"{e['dataset']}: {describe_task(e['task'])}"
+        )
+        titles[exp] = f"{what}\nH={e['H']}, lambda={e['lam']:g}"
     return {
-        "theory": expand(
-            f"{G22}/{exp}/theory-{{kind}}-s{{inst}}.csv", kind=["tf", "rf"], inst=insts
-        ),
-        "sims": expand(
-            f"{G22}/{exp}/sim-{{model}}-s{{inst}}.csv",
-            model=["tf", "rf", "2l", "fttf"],
-            inst=insts,
-        ),
-        "geq": expand(
-            f"{G22}/{exp}/geq-{{kind}}-s{{inst}}.csv", kind=["tf", "rf"], inst=insts
-        ),
-        "meta": pattern("source-s{inst}.json"),
-        "upstream": pattern("instance-s{inst}.npz")
-        + expand(
-            f"{G22}/{exp}/{{f}}-{{kind}}-s{{inst}}.npz",
-            f=["featuremap", "pop"],
-            kind=["tf", "rf"],
-            inst=insts,
-        ),
+        "panels": panels(wc.fig),
+        "titles": titles,
+        "settings": {exp: cfg[exp]["claims"] for exp in panels(wc.fig)},
+    }
+
+
+def describe_task(task):
+    def side(s):
+        parts = [s["labels"], str(s.get("groups", "")), str(s.get("classes", ""))]
+        parts.append("with edges" if s["transform"] == "edge" else "")
+        return " ".join(p for p in parts if p)
+
+    return f"{side(task['source'])} -> {side(task['target'])}"
+
+
+def figure_seeds(wc):
+    cfg = config["gerace2022"]
+    return {
+        "derivation": "tlrepro.seeding.derive_seed(instance, purpose, alpha, repetition)",
+        **{
+            exp: {
+                k: cfg[exp][k]["seeds"] if k != "instances" else cfg[exp][k]
+                for k in ("instances", "simulation", "networks")
+                if k in cfg[exp]
+            }
+            for exp in panels(wc.fig)
+        },
     }

@@ -1,11 +1,12 @@
 # Figures: papermill-executed notebooks that draw, check the paper's claims and record provenance.
 
 
-rule figure_learning_curve:
-    """gerace2022 learning-curve figures (Fig. 2b): TF, RF theory and simulation, 2L, ft-TF vs M/H."""
+rule figure:
+    """A gerace2022 figure: its family's notebook (chmm_learning_curve, real_data_learning_curve or
+    example_images) draws it from the result tables of its panels, checks the paper's claims and the
+    rule records provenance."""
     input:
-        unpack(learning_curve_inputs),
-        notebook=workflow.source_path("../../notebooks/gerace2022/fig2b.ipynb"),
+        unpack(figure_inputs),
     output:
         pdf="figures/gerace2022/{fig}.pdf",
         png=report(
@@ -21,17 +22,20 @@ rule figure_learning_curve:
     log:
         "logs/figures/gerace2022-{fig}.log",
     wildcard_constraints:
-        fig="fig2b",
+        fig="|".join(FIGURES["gerace2022"]),
     conda:
         "../../envs/notebook.yaml"
     params:
         paper="gerace2022",
-        settings=lambda wc: config["gerace2022"][wc.fig]["claims"],
-        experiment=lambda wc: config["gerace2022"][wc.fig],
+        notebook_params=notebook_params,
+        experiment=lambda wc: {p: config["gerace2022"][p] for p in panels(wc.fig)},
+        seeds=figure_seeds,
         config_files=CONFIG_FILES,
         caption=lambda wc: REGISTRY["gerace2022"][wc.fig]["caption"],
         # the notebook as the repository has it (the input is Snakemake's cached copy)
-        notebook_path=lambda wc: repo_path(f"notebooks/gerace2022/{wc.fig}.ipynb"),
+        notebook_path=lambda wc: repo_path(
+            f"notebooks/gerace2022/{REGISTRY['gerace2022'][wc.fig]['family']}.ipynb"
+        ),
     script:
         "../scripts/run_notebook.py"
 

@@ -4,25 +4,24 @@ import time
 
 import numpy as np
 
-from tlrepro.chmm import CHMM
+from tlrepro.image_tasks import load_task
 from tlrepro.nets import input_scale, pick_device, predict_error, train_source
 from tlrepro.runtime import atomic_write, setup_job
-from tlrepro.seeding import derive_seed, rng
+from tlrepro.seeding import derive_seed
 
 log = setup_job(snakemake)
 inst, cfg = int(snakemake.wildcards.inst), snakemake.params.cfg
-chmm = CHMM.load(snakemake.input.chmm)
-X, y = chmm.sample_source(cfg["M"], rng(inst, "source-train"))
-Xv, yv = chmm.sample_source(cfg["M_val"], rng(inst, "source-val"))
+task = load_task(snakemake.input.task)  # a CHMM instance or an image task
+X, y, Xv, yv = task.source_sets(cfg["M"], cfg["M_val"], inst)
 device = str(pick_device(snakemake.params.device))
-scale = input_scale(snakemake.params.parametrisation, chmm.D)
+scale = input_scale(snakemake.params.parametrisation, task.D)
 t0 = time.perf_counter()
 res = train_source(X * scale, y, Xv * scale, yv, H=snakemake.params.H, lr=cfg["lr"],
                    batch_size=cfg["batch_size"], l2=cfg["l2"], max_epochs=cfg["max_epochs"],
                    patience=cfg["patience"], seed=derive_seed(inst, "source-init"), device=device,
                    threads=snakemake.threads)
 wall = time.perf_counter() - t0
-Xt, yt = chmm.sample_source(10000, rng(inst, "source-test"))
+Xt, yt = task.source_test(10000, inst)
 err = predict_error(res.W1, res.w2, Xt * scale, yt)
 log.info("source trained on %s in %.1fs, stopped at epoch %d, test error %.4f",
          res.device, wall, res.stopped_epoch, err)

@@ -133,6 +133,13 @@ def all_figures():
     ]
 
 
+# Each family's notebook, resolved once at parse time (relative to this file, so --directory works).
+NOTEBOOKS = {
+    fam: workflow.source_path(f"../../notebooks/gerace2022/{fam}.ipynb")
+    for fam in ("chmm_learning_curve", "real_data_learning_curve", "example_images")
+}
+
+
 def panels(fig):
     """The experiments (config sections) a gerace2022 figure is drawn from."""
     return REGISTRY["gerace2022"][fig]["panels"]

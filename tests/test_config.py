@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT, load_yaml
 from tlrepro.config import ConfigError, seeds_for, validate_config
 
-SCALES = [ROOT / "config.yaml", ROOT / "configs" / "smoke.yaml", ROOT / "configs" / "paper.yaml"]
+SCALES = [ROOT / "config.yaml", *sorted((ROOT / "configs").glob("*.yaml"))]
 
 
 @pytest.mark.parametrize("path", SCALES, ids=lambda p: p.name)

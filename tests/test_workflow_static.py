@@ -21,7 +21,8 @@ def test_snakefmt_check_passes():
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-@pytest.mark.parametrize("configfile", ["config.yaml", "configs/smoke.yaml", "configs/paper.yaml"])
+@pytest.mark.parametrize("configfile", ["config.yaml", "configs/smoke.yaml", "configs/paper.yaml",
+                                        "configs/shared-data.yaml"])
 def test_dag_resolves(configfile):
     res = _run(sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", configfile)
     assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]

@@ -16,6 +16,7 @@ include: "workflow/rules/chmm.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/pintus2025.smk"
 
 
 rule all:

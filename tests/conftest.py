@@ -33,8 +33,10 @@ HAVE_DATA = all((SHARED_DATA / d).is_dir() for d in ("mnist", "emnist", "notmnis
 if HAVE_DATA:
     os.environ["TLREPRO_DATA_MIRROR"] = str(SHARED_DATA)
 FIGS_BUILT = (["fig2a", "fig2b", "fig4a", "figC1", "figC2", "figD1"] if HAVE_DATA else ["fig2b"])
-# targets first: --configfile takes every word after it
-SMOKE_TARGETS = [] if HAVE_DATA else ["figures/gerace2022/fig2b.pdf", "results/report/gerace2022/fig2b.html"]
+# Every gerace2022 figure and its report card (targets first: --configfile takes every word after it).
+# pintus2025 needs ImageNet weights, which no machine here has: its offline failure is tested instead.
+SMOKE_TARGETS = [f for fig in FIGS_BUILT
+                 for f in (f"figures/gerace2022/{fig}.pdf", f"results/report/gerace2022/{fig}.html")]
 SMOKE_CMD = [sys.executable, "-m", "snakemake", *SMOKE_TARGETS, "--cores", "2", "--configfile",
              "configs/smoke.yaml"]
 

@@ -31,7 +31,7 @@ def test_real_data_figures_use_the_mirror_copies(smoke_run, tmp_path):
     if not HAVE_DATA:
         empty = tmp_path / "mirror"
         empty.mkdir()
-        res = subprocess.run(cmd[:3] + ["figures/gerace2022/figC2.pdf"] + cmd[3:], cwd=work,
+        res = subprocess.run(cmd[:3] + ["figures/gerace2022/figC2.pdf"] + cmd[-4:], cwd=work,
                              capture_output=True, text=True, timeout=600,
                              env=dict(os.environ, TLREPRO_DATA_MIRROR=str(empty)))
         assert res.returncode != 0
@@ -67,10 +67,10 @@ def test_provenance_record_is_complete(smoke_run):
     assert any(p.endswith("featuremap-tf-s1.npz") for p in inputs)
     assert all(len(v["sha256"]) == 64 for v in inputs.values())
     assert rec["packages"]["torch"] and rec["packages"]["snakemake"]
-    assert rec["seeds"]["instances"] == [1]
+    assert rec["seeds"]["fig2b"]["instances"] == [1] and "derivation" in rec["seeds"]
     assert rec["training_devices"] and rec["training_devices"][0]["device"] in ("cpu", "cuda")
     assert rec["started"] <= rec["finished"]
-    assert rec["experiment_config"]["H"] == 100
+    assert rec["experiment_config"]["fig2b"]["H"] == 100  # one section per panel
 
 
 def test_figure_carries_a_provenance_stamp(smoke_run):
@@ -93,8 +93,8 @@ def test_rerun_gives_identical_numbers(smoke_run):
                "results/gerace2022/fig2b/theory-rf-s1.csv", "results/gerace2022/fig2b/featuremap-tf-s1.npz"]
     before = {t: (work / t).read_bytes() for t in targets}
     rules = ["train_source", "simulate_fixed_features", "simulate_twolayer", "theory"]
-    res = subprocess.run(cmd + ["--forcerun", *rules, "--", *targets], cwd=work, capture_output=True,
-                         text=True, timeout=900)
+    res = subprocess.run(cmd[:3] + targets + ["--forcerun", *rules] + cmd[-4:], cwd=work,
+                         capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
     for t in targets:
         assert (work / t).read_bytes() == before[t], t
@@ -106,8 +106,31 @@ def test_figures_are_byte_reproducible(smoke_run):
     work, cmd = smoke_run
     names = [f"{FIG}.pdf", f"{FIG}.png", f"{FIG}.claims.json"]
     before = {n: (work / n).read_bytes() for n in names}
-    res = subprocess.run(cmd + ["--forcerun", "figure"], cwd=work, capture_output=True,
-                         text=True, timeout=900)
+    res = subprocess.run(cmd[:3] + [f"{FIG}.pdf", "--forcerun", "figure"] + cmd[-4:], cwd=work,
+                         capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
     for n in names:
         assert (work / n).read_bytes() == before[n], n
+
+
+def test_pintus2025_without_weights_stops_with_the_offline_message(smoke_run, tmp_path):
+    """No ImageNet weights on this machine: the pretrained job fails at once, naming the weights file,
+    the architecture and TLREPRO_DATA_MIRROR; nothing else is lost."""
+    work, cmd = smoke_run
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    if HAVE_DATA:
+        (mirror / "mnist").symlink_to(os.environ["TLREPRO_DATA_MIRROR"] + "/mnist")
+    before = (work / f"{FIG}.claims.json").read_bytes()
+    res = subprocess.run(cmd[:3] + ["results/pintus2025/metrics-pretrained.csv"] + cmd[-4:],
+                         cwd=work, capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, TLREPRO_DATA_MIRROR=str(mirror)))
+    assert res.returncode != 0
+    log = (work / "logs/pintus2025/pretrained.log").read_text() if HAVE_DATA else res.stderr
+    text = log + res.stderr
+    if HAVE_DATA:
+        assert "resnet50" in text and "TLREPRO_DATA_MIRROR" in text, text[-3000:]
+    else:  # the MNIST download stops first, with the same kind of message
+        assert "mnist" in text and "TLREPRO_DATA_MIRROR" in text, text[-3000:]
+    assert not (work / "results/pintus2025/metrics-pretrained.csv").exists()
+    assert (work / f"{FIG}.claims.json").read_bytes() == before

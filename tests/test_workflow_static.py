@@ -24,7 +24,8 @@ def test_snakefmt_check_passes():
 @pytest.mark.parametrize("configfile", ["config.yaml", "configs/smoke.yaml", "configs/paper.yaml",
                                         "configs/shared-data.yaml"])
 def test_dag_resolves(configfile):
-    res = _run(sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", configfile)
+    res = _run(sys.executable, "-m", "snakemake", "-n", "--forceall", "--cores", "1", "--configfile",
+               configfile)
     assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
     for rule in ("figure", "image_task", "prepare_dataset", "theory", "scorecard"):
         assert f"rule {rule}:" in res.stdout, rule
@@ -32,7 +33,8 @@ def test_dag_resolves(configfile):
 
 def test_one_figure_builds_only_what_it_needs():
     """The target figures/gerace2022/fig2b.pdf pulls exactly its own chain (paper scale: 10 instances)."""
-    res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/fig2b.pdf", "-n", "--cores", "1",
+    res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/fig2b.pdf", "-n", "--forceall",
+               "--cores", "1",
                "--configfile", "configs/paper.yaml")
     out = res.stdout
     counts = {}
@@ -48,7 +50,8 @@ def test_one_figure_builds_only_what_it_needs():
 def test_a_real_data_figure_pulls_its_dataset_and_panels():
     """figures/gerace2022/fig4a.pdf: one dataset download, two panels (hard -> easy, easy -> hard),
     no CHMM job."""
-    res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/fig4a.pdf", "-n", "--cores", "1",
+    res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/fig4a.pdf", "-n", "--forceall",
+               "--cores", "1",
                "--configfile", "configs/paper.yaml")
     counts = {p[0]: int(p[1]) for p in (line.split() for line in res.stdout.splitlines())
               if len(p) == 2 and p[1].isdigit()}

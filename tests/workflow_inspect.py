@@ -58,13 +58,25 @@ def _guarded(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
+def _in_function(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return True
+    return False
+
+
 def _imports(source: str, module: str | None = None) -> set[str]:
-    """Absolute dotted names imported by ``source`` (relative imports resolved against ``module``)."""
+    """Absolute dotted names imported by ``source`` (relative imports resolved against ``module``).
+
+    In a library module (``module`` given) imports inside functions are skipped: they run only when
+    that function is called (the lazy imports of optional, heavy dependencies); a script's or
+    notebook's own imports all count."""
     tree = ast.parse(source)
     parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     names: set[str] = set()
     for node in ast.walk(tree):
-        if _guarded(node, parents):
+        if _guarded(node, parents) or (module is not None and _in_function(node, parents)):
             continue
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)

@@ -1,7 +1,7 @@
 """Rule pintus2025_finetune: fine-tune one model (new | pretrained) on 50 MNIST digits; write its
 per-step metrics table and its loss-landscape slice."""
 from tlrepro.data import load
-from tlrepro.pintus2025 import run_model
+from tlrepro.pintus2025.job import run_model
 from tlrepro.runtime import atomic_write, setup_job
 
 log = setup_job(snakemake)

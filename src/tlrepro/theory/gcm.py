@@ -8,14 +8,19 @@ b = Phi^T theta / sqrt(L) and mhat' = sqrt(gamma) mhat, gamma never appears.
 Overlaps: V, q = w^T Omega w / H, m = b^T w / sqrt(H); test error arccos(m / sqrt(rho q)) / pi.
 
 Numerics (why they are the way they are):
-  * the spectrum of Omega is computed once (:func:`spectrum`) and shared by every alpha and lambda;
+  * the spectrum of Omega is computed once (:func:`spectrum`) and shared by every alpha and lambda; the
+    :class:`Spectrum` keeps the eigenvectors, so a new teacher b is projected on them without another
+    eigendecomposition (:meth:`Spectrum.with_teacher`), and :func:`solve_gcm_grid` solves a whole
+    (teacher, lambda, alpha) grid as one flat vectorised batch;
   * the xi-integral of the channel is split at 0 (the sign teacher makes Z0 jump there) and done by
     Gauss-Legendre on [-12, 0] and [0, 12]; only the y = +1 branch is evaluated, the y = -1 branch being
     its mirror image under xi -> -xi, so the sum over y is twice the y = +1 integral;
   * the logistic proximal point is found by Newton's method safeguarded by bisection in its bracket,
     warm-started from the previous outer iterate (plain Newton oscillates for V >~ 10);
-  * the whole batch of alpha values is iterated at once, arrays of shape (n_alpha, n_nodes); every alpha
-    has its own iterate and convergence flag, converged points are frozen;
+  * the whole batch of points (the alphas of one line, or every (teacher, lambda, alpha) of a grid) is
+    iterated at once, arrays of shape (n_points, n_nodes); every point has its own iterate and
+    convergence flag, converged points are frozen, and rows never mix (a line solved inside a grid gives
+    the same numbers as solved alone);
   * warm starts along alpha: alphas are solved in DECREASING order in a few chunks (``n_chunks``); each
     chunk is vectorised, and each of its points starts from the converged solution of the nearest
     already-solved (larger) alpha.  Large alpha converges fast from a generic start, and the hard region
@@ -30,7 +35,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Sequence
 
 import numpy as np
@@ -40,12 +45,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 __all__ = [
+    "COLD_START_HATS",
     "Spectrum",
     "GCMSolution",
+    "GCMGridSolution",
     "SolverNotConverged",
     "GCMConvergenceWarning",
     "spectrum",
     "solve_gcm",
+    "solve_gcm_grid",
     "separability_threshold",
     "logistic_prox",
     "default_n_quad",
@@ -74,18 +82,27 @@ class Spectrum:
     Computed once (O(H^3)) and shared by every alpha, lambda.  ``rank_rtol`` sets which eigenvalues are
     treated as zero (omega_i <= rank_rtol * max(omega)); the t_i on those are dropped by the solver, since
     b = E[lambda0 v] must lie in the range of Omega.
+
+    ``basis`` (optional, H x H, columns = eigenvectors u_i, as made by :func:`spectrum`) lets a new teacher
+    be projected without another eigendecomposition: :meth:`project`, :meth:`with_teacher`.
     """
 
     omega: np.ndarray
     t: np.ndarray
     rho: float
     rank_rtol: float = 1e-10
+    basis: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         omega = np.asarray(self.omega, dtype=float).ravel()
         t = np.asarray(self.t, dtype=float).ravel()
         if omega.shape != t.shape:
             raise ValueError(f"Spectrum: omega has {omega.size} entries but t has {t.size}")
+        if self.basis is not None:
+            U = np.asarray(self.basis, dtype=float)
+            if U.shape != (omega.size, omega.size):
+                raise ValueError(f"Spectrum: basis must be {omega.size} x {omega.size}, got {U.shape}")
+            object.__setattr__(self, "basis", U)
         if omega.size == 0:
             raise ValueError("Spectrum: empty spectrum (H = 0)")
         if not (np.all(np.isfinite(omega)) and np.all(np.isfinite(t))):
@@ -133,6 +150,37 @@ class Spectrum:
         """t_i with the components on the null space of Omega set to zero (what the solver uses)."""
         return np.where(self._pos, self.t, 0.0)
 
+    def project(self, b: np.ndarray) -> np.ndarray:
+        """t = (U^T b)^2 for b of shape (H,) -> (H,), or a stack of teachers (n, H) -> (n, H).
+
+        Uses the stored eigenvectors: O(H^2) per teacher, no eigendecomposition.
+        """
+        if self.basis is None:
+            raise ValueError(
+                "this Spectrum has no eigenvectors (basis=None): build it with spectrum(Omega, b, rho) to "
+                "project new teachers"
+            )
+        bv = np.asarray(b, dtype=float)
+        if bv.ndim not in (1, 2) or bv.shape[-1] != self.H:
+            raise ValueError(f"shape mismatch: b must have shape ({self.H},) or (n, {self.H}), got {bv.shape}")
+        if not np.all(np.isfinite(bv)):
+            raise ValueError("b must be finite")
+        return _project(self.basis, bv)
+
+    def with_teacher(self, b: np.ndarray, rho: float) -> "Spectrum":
+        """The Spectrum of (Omega, b, rho) for a new teacher, sharing this eigenbasis (no eigh)."""
+        if np.ndim(b) != 1:
+            raise ValueError(f"with_teacher takes one teacher b of shape ({self.H},), got shape {np.shape(b)}")
+        return Spectrum(omega=self.omega, t=self.project(b), rho=rho, rank_rtol=self.rank_rtol, basis=self.basis)
+
+
+def _project(U: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(U^T b)^2 for one teacher (H,), or row by row for (n, H): one matrix-vector product per teacher, so
+    that each row is bit-for-bit the projection spectrum() computes for that teacher alone."""
+    if b.ndim == 1:
+        return (U.T @ b) ** 2
+    return np.stack([(U.T @ row) ** 2 for row in b]) if b.shape[0] else np.zeros((0, U.shape[0]))
+
 
 def spectrum(
     omega: np.ndarray,
@@ -148,10 +196,8 @@ def spectrum(
     Raises ValueError on a non-square or non-symmetric Omega, a b of the wrong shape, eigenvalues more
     negative than round-off (``-neg_rtol * max|omega|``), rho <= 0 or rho < rho_p.
     """
-    Om = np.asarray(omega, dtype=float)
+    Om = _check_square(omega)
     bv = np.asarray(b, dtype=float)
-    if Om.ndim != 2 or Om.shape[0] != Om.shape[1]:
-        raise ValueError(f"Omega must be a square H x H matrix, got shape {Om.shape}")
     H = Om.shape[0]
     if bv.ndim != 1 or bv.shape[0] != H:
         raise ValueError(f"shape mismatch: b must have shape ({H},) to match Omega, got {bv.shape}")
@@ -160,6 +206,27 @@ def spectrum(
     rho = float(rho)
     if not (np.isfinite(rho) and rho > 0):
         raise ValueError(f"rho must be > 0 (got {rho})")
+    w, U = _eigh_checked(Om, sym_rtol=sym_rtol, neg_rtol=neg_rtol)
+    t = _project(U, bv)
+    return Spectrum(omega=w, t=t, rho=rho, rank_rtol=rank_rtol, basis=U)
+
+
+def _check_square(omega: np.ndarray) -> np.ndarray:
+    """Omega as a float array, or ValueError if it is not a square matrix."""
+    Om = np.asarray(omega, dtype=float)
+    if Om.ndim != 2 or Om.shape[0] != Om.shape[1]:
+        raise ValueError(f"Omega must be a square H x H matrix, got shape {Om.shape}")
+    return Om
+
+
+def _eigh_checked(Om: np.ndarray, *, sym_rtol: float = 1e-8, neg_rtol: float = 1e-8):
+    """(eigenvalues clipped at 0, eigenvectors) of a symmetric PSD Omega: the only O(H^3) step.
+
+    ValueError on a zero or non-finite Omega, asymmetry beyond ``sym_rtol`` or an eigenvalue more negative
+    than ``-neg_rtol * max|omega|``.
+    """
+    if not np.all(np.isfinite(Om)):
+        raise ValueError("Omega must be finite")
     scale = float(np.max(np.abs(Om))) if Om.size else 0.0
     if scale == 0.0:
         raise ValueError("Omega is zero")
@@ -173,8 +240,7 @@ def spectrum(
             f"Omega has a negative eigenvalue {w.min():.3g} beyond round-off (max |eigenvalue| {wmax:.3g}): "
             "not a covariance matrix"
         )
-    t = (U.T @ bv) ** 2
-    return Spectrum(omega=np.clip(w, 0.0, None), t=t, rho=rho, rank_rtol=rank_rtol)
+    return np.clip(w, 0.0, None), U
 
 
 def _as_spectrum(omega_or_spectrum, b, rho) -> Spectrum:
@@ -194,7 +260,11 @@ def _prox_plus(w: np.ndarray, V: np.ndarray, z0: np.ndarray | None = None, max_i
     """Root z of g(z) = z - w - V sigma(-z) (y = +1 prox), vectorised; V broadcastable to w.
 
     Newton safeguarded by bisection inside the bracket [w, w + V], where g(w) < 0 < g(w + V); iterated
-    until every step is below a few ulps (typically 3-6 iterations from a warm start).
+    until every step is below a few ulps (typically 3-6 iterations from a warm start).  The Newton
+    step is accepted on the CLOSED bracket, and always when it is already below the achievable accuracy:
+    the root can sit on a bracket end to round-off (z = w + V once sigma(-z) rounds to 1), and bisecting
+    the still-wide bracket there throws the converged root away (50-70 bisection steps per call).
+    Converged nodes are frozen, so each node's result does not depend on the rest of the batch.
     """
     w = np.asarray(w, dtype=float)
     V = np.broadcast_to(np.asarray(V, dtype=float), w.shape)
@@ -208,6 +278,7 @@ def _prox_plus(w: np.ndarray, V: np.ndarray, z0: np.ndarray | None = None, max_i
         z = np.clip(z0, lo, hi)
     dx_old = hi - lo  # step sizes of the previous two iterations (rtsafe-style safeguard)
     dx = dx_old.copy()
+    fixed = np.zeros(w.shape, dtype=bool)
     for _ in range(max_iter):
         sm = special.expit(-z)
         g = z - w - V * sm
@@ -216,16 +287,19 @@ def _prox_plus(w: np.ndarray, V: np.ndarray, z0: np.ndarray | None = None, max_i
         hi = np.where(pos, z, hi)
         lo = np.where(g < 0, z, lo)
         zn = z - g / gp
-        # bisect when Newton leaves the open bracket or does not halve the step of two iterations ago
-        bad = ~((zn > lo) & (zn < hi)) | (np.abs(zn - z) > 0.5 * np.abs(dx_old))
+        # achievable absolute accuracy of the root: round-off of the terms of g, divided by g'
+        acc = 2.0 * _EPS * (np.abs(z) + (np.abs(w) + V * sm) / gp + 1e-300)
+        # bisect when Newton leaves the (closed: the root can be an end to round-off, e.g. z = w + V when
+        # sigma(-z) rounds to 1) bracket or does not halve the step of two iterations ago,
+        # unless the Newton step is already below the achievable accuracy (z is the root)
+        bad = (~((zn >= lo) & (zn <= hi)) | (np.abs(zn - z) > 0.5 * np.abs(dx_old))) & (np.abs(zn - z) > acc)
         zn = np.where(bad, 0.5 * (lo + hi), zn)
-        zn = np.where(g == 0.0, z, zn)
+        zn = np.where((g == 0.0) | fixed, z, zn)
         step = np.abs(zn - z)
         dx_old, dx = dx, step
         z = zn
-        # achievable absolute accuracy of the root: round-off of the terms of g, divided by g'
-        scale = np.abs(z) + (np.abs(w) + V * sm) / gp + 1e-300
-        if np.all((step <= 2.0 * _EPS * scale) | (hi - lo <= 2.0 * _EPS * scale)):
+        fixed |= (step <= acc) | (hi - lo <= acc)
+        if np.all(fixed):
             break
     return z
 
@@ -278,11 +352,11 @@ def _xi_nodes(n_half: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------------------------------
-# solution container
+# solution containers
 # --------------------------------------------------------------------------------------------------
 @dataclass
-class GCMSolution:
-    """Fixed point for each alpha (arrays of shape (n_alpha,), in the order of the input alphas)."""
+class _PointArrays:
+    """The per-point arrays of a solution (shared by single curves and grids)."""
 
     alpha: np.ndarray
     lam: np.ndarray
@@ -297,6 +371,12 @@ class GCMSolution:
     converged: np.ndarray
     n_iter: np.ndarray
     rel_change: np.ndarray
+
+
+@dataclass
+class GCMSolution(_PointArrays):
+    """Fixed point for each alpha (arrays of shape (n_alpha,), in the order of the input alphas)."""
+
     rho: float = float("nan")
     rho_p: float = float("nan")
     n_quad: int = 0
@@ -317,23 +397,77 @@ class GCMSolution:
         return df
 
 
+@dataclass
+class GCMGridSolution(_PointArrays):
+    """Fixed points of a (teacher, lambda, alpha) grid, as flat per-point arrays.
+
+    Points are in C order of ``shape = (n_teachers, n_lams, n_alphas)`` (alpha fastest); ``teacher`` is
+    the teacher's index, ``lam``/``alpha`` its values; rho, rho_p and n_quad are per point too.
+    ``alphas`` / ``lams`` are the input grids.  :meth:`grid` reshapes a column to ``shape``,
+    :meth:`line` extracts one (teacher, lambda) learning curve as a :class:`GCMSolution`.
+    """
+
+    teacher: np.ndarray
+    rho: np.ndarray
+    rho_p: np.ndarray
+    n_quad: np.ndarray
+    alphas: np.ndarray
+    lams: np.ndarray
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = ("teacher",) + GCMSolution._COLUMNS + ("rho", "rho_p", "n_quad")
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(n_teachers, n_lams, n_alphas)."""
+        return (self.teacher.size // (self.lams.size * self.alphas.size), self.lams.size, self.alphas.size)
+
+    def grid(self, name: str) -> np.ndarray:
+        """Column ``name`` reshaped to (n_teachers, n_lams, n_alphas)."""
+        return np.asarray(getattr(self, name)).reshape(self.shape)
+
+    def line(self, teacher: int, lam_index: int) -> GCMSolution:
+        """The learning curve of one teacher at lams[lam_index] (alphas in input order)."""
+        nt, nl, na = self.shape
+        if not (0 <= teacher < nt and 0 <= lam_index < nl):
+            raise IndexError(f"line ({teacher}, {lam_index}) outside the grid {self.shape[:2]}")
+        s = slice((teacher * nl + lam_index) * na, (teacher * nl + lam_index + 1) * na)
+        return GCMSolution(
+            **{c: np.asarray(getattr(self, c))[s].copy() for c in GCMSolution._COLUMNS},
+            rho=float(self.rho[s][0]), rho_p=float(self.rho_p[s][0]), n_quad=int(self.n_quad[s][0]),
+        )
+
+    def to_frame(self) -> "pandas.DataFrame":
+        """Tidy table: one row per (teacher, lambda, alpha) point, one column per quantity."""
+        import pandas as pd
+
+        return pd.DataFrame({c: np.asarray(getattr(self, c)) for c in self._COLUMNS})
+
+
 # --------------------------------------------------------------------------------------------------
 # the two steps of the fixed-point map
 # --------------------------------------------------------------------------------------------------
-def _prior(sp_w: np.ndarray, sp_t: np.ndarray, lam: float, Vh, qh, mh):
-    """(Vhat, qhat, mhat') -> (V, q, m), arrays of shape (n,)."""
+def _prior(sp_w: np.ndarray, sp_t: np.ndarray, lam, Vh, qh, mh):
+    """(Vhat, qhat, mhat') -> (V, q, m), arrays of shape (n,).
+
+    sp_t: (H,) shared by the batch or (n, H) per point; lam: scalar or (n,) per point.
+    """
     H = sp_w.size
-    den = lam + Vh[:, None] * sp_w[None, :]
+    lam_c = lam if np.ndim(lam) == 0 else np.asarray(lam)[:, None]
+    den = lam_c + Vh[:, None] * sp_w[None, :]
     inv = 1.0 / den
     inv2 = inv * inv
+    tt = np.atleast_2d(sp_t)
     V = (sp_w[None, :] * inv).sum(1) / H
-    q = qh * ((sp_w**2)[None, :] * inv2).sum(1) / H + mh**2 * ((sp_t * sp_w)[None, :] * inv2).sum(1)
-    m = mh * (sp_t[None, :] * inv).sum(1)
+    q = qh * ((sp_w**2)[None, :] * inv2).sum(1) / H + mh**2 * ((tt * sp_w) * inv2).sum(1)
+    m = mh * (tt * inv).sum(1)
     return V, q, m
 
 
 def _channel(alpha, V, q, m, rho, xi, wt, z_prev=None):
-    """(V, q, m) -> (Vhat, qhat, mhat', train_loss, z); y=+1 branch over all xi, doubled (symmetry)."""
+    """(V, q, m) -> (Vhat, qhat, mhat', train_loss, z); y=+1 branch over all xi, doubled (symmetry).
+
+    alpha, V, q, m, rho: shape (n,) (rho may be a scalar); xi, wt: quadrature nodes/weights.
+    """
     sq = np.sqrt(q)[:, None]
     V0 = np.maximum(rho - m**2 / q, 1e-14 * rho)[:, None]
     om = sq * xi[None, :]
@@ -341,12 +475,9 @@ def _channel(alpha, V, q, m, rho, xi, wt, z_prev=None):
     Z0 = special.ndtr(a)
     dZ0 = np.exp(-0.5 * a * a) / (_SQRT2PI * np.sqrt(V0))
     Vc = V[:, None]
-    if z_prev is not None:
-        # shift the previous root to the new omega: z - omega = V sigma(-z)
-        z0 = om + Vc * special.expit(-z_prev)
-    else:
-        z0 = None
-    z = _prox_plus(om, Vc, z0)
+    # warm start from the previous root: the first Newton step from it is the first-order update of the
+    # root to the new (omega, V) (shifting it by the change of omega instead is poor when V l'' >> 1)
+    z = _prox_plus(om, Vc, z_prev)
     f = special.expit(-z)  # (z - omega)/V at the root, for y = +1
     lpp = f * (1.0 - f)
     two_a = 2.0 * alpha
@@ -362,10 +493,13 @@ def _test_error(q, m, rho):
     return np.arccos(c) / np.pi
 
 
-def _solve_batch(sp_w, sp_t, rho, lam, alpha, x0, xi, wt, tol, max_iter, damping, anderson):
-    """Iterate a batch of alphas from starting points x0 = (V, q, m) (each shape (n,)).
+def _solve_batch(sp_w, T, rho, lam, alpha, x0, xi, wt, tol, max_iter, damping, anderson):
+    """Iterate a flat batch of points from starting points x0 = (V, q, m) (each shape (n,)).
 
-    Returns dict of arrays.  Converged points are frozen; unconverged points keep their last iterate.
+    Every point has its own alpha, lam, rho (shape (n,)) and projections T (n, H); the rows never mix
+    (the batch only shares array operations), so a point's result does not depend on its batch-mates
+    beyond round-off.  Returns dict of arrays.  Converged points are frozen; unconverged points keep
+    their last iterate.
     """
     n = alpha.size
     V, q, m = (np.array(a, dtype=float) for a in x0)
@@ -387,12 +521,13 @@ def _solve_batch(sp_w, sp_t, rho, lam, alpha, x0, xi, wt, tol, max_iter, damping
         act = np.flatnonzero(~(conv | dead))
         if act.size == 0:
             break
+        rho_a = rho[act]
         Vh_a, qh_a, mh_a, tl_a, z_a = _channel(
-            alpha[act], V[act], q[act], m[act], rho, xi, wt, z[act] if have_z else None
+            alpha[act], V[act], q[act], m[act], rho_a, xi, wt, z[act] if have_z else None
         )
         z[act] = z_a
         have_z = True
-        Vn, qn, mn = _prior(sp_w, sp_t, lam, Vh_a, qh_a, mh_a)
+        Vn, qn, mn = _prior(sp_w, T[act], lam[act], Vh_a, qh_a, mh_a)
         Vh[act], qh[act], mh[act], tl[act] = Vh_a, qh_a, mh_a, tl_a
         xo = np.stack([V[act], q[act], m[act]], 1)
         xn = np.stack([Vn, qn, mn], 1)
@@ -429,16 +564,16 @@ def _solve_batch(sp_w, sp_t, rho, lam, alpha, x0, xi, wt, tol, max_iter, damping
                     ya = Xh[:, -1] + beta * Fh[:, -1] - np.einsum("ni,nid->nd", gam, dX + beta * dF)
                     with np.errstate(all="ignore"):
                         xa = np.exp(ya)
-                        ok = np.all(np.isfinite(xa), axis=1) & (xa[:, 2] ** 2 < rho * xa[:, 1])
+                        ok = np.all(np.isfinite(xa), axis=1) & (xa[:, 2] ** 2 < rho_a * xa[:, 1])
                     # keep the accelerated step within a factor e^2 of the damped one
                     ok &= np.all(np.abs(ya - np.log(xd)) < 2.0, axis=1)
                     xd = np.where(ok[:, None], xa, xd)
                 except np.linalg.LinAlgError:
                     pass
         # guard V0 = rho - m^2/q > 0
-        bad = xd[:, 2] ** 2 >= xd[:, 1] * rho * (1.0 - 1e-12)
+        bad = xd[:, 2] ** 2 >= xd[:, 1] * rho_a * (1.0 - 1e-12)
         if np.any(bad):
-            xd[bad, 2] = np.sqrt(xd[bad, 1] * rho * (1.0 - 1e-12)) * 0.999
+            xd[bad, 2] = np.sqrt(xd[bad, 1] * rho_a[bad] * (1.0 - 1e-12)) * 0.999
         upd = act[~done]
         V[upd], q[upd], m[upd] = xd[~done, 0], xd[~done, 1], xd[~done, 2]
         # converged points: store the undamped fixed point (consistent with the stored hats)
@@ -454,15 +589,111 @@ def _solve_batch(sp_w, sp_t, rho, lam, alpha, x0, xi, wt, tol, max_iter, damping
     return dict(V=V, q=q, m=m, Vh=Vh, qh=qh, mh=mh, tl=tl, conv=conv, nit=nit, rel=rel)
 
 
-def _initial_point(sp: Spectrum, lam: float, alpha: np.ndarray, t_use: np.ndarray):
-    """Generic start: prior step at hats proportional to alpha."""
+# hats (Vhat, qhat, mhat') = COLD_START_HATS * alpha: the generic starting point of every cold start
+COLD_START_HATS: tuple[float, float, float] = (0.5, 0.2, 0.5)
+
+
+def _initial_point(sp_w: np.ndarray, T: np.ndarray, lam, alpha: np.ndarray):
+    """Generic start: prior step at hats proportional to alpha (T: (H,) or (n, H); lam: scalar or (n,))."""
     a = np.asarray(alpha, dtype=float)
-    Vh = 0.5 * a
-    qh = 0.2 * a
-    mh = 0.5 * a
-    return _prior(sp.omega, t_use, lam, Vh, qh, mh)
+    Vh, qh, mh = (c * a for c in COLD_START_HATS)
+    return _prior(sp_w, T, lam, Vh, qh, mh)
 
 
+_SOL_KEYS = ("V", "q", "m", "Vh", "qh", "mh", "tl", "rel")
+
+
+def _solve_lines(sp_w, T, rho, lam, al, xi, wt, tol, max_iter, damping, anderson, n_chunks):
+    """Solve n_lines alpha-lines (line i: projections T[i], rho[i], lam[i]) over the alphas ``al``.
+
+    Alphas are taken in DECREASING order in ``n_chunks`` chunks; chunk k of EVERY line is one flat
+    vectorised batch (n_lines * chunk size points).  Within a line, a chunk starts from the converged
+    solution of that line's nearest (in log alpha) already-solved alpha, or from the generic point if
+    the line has none.  Returns (dict of (n_lines, n_alpha) arrays, converged, n_iter).
+    """
+    nl, na = T.shape[0], al.size
+    chunks = np.array_split(np.argsort(-al, kind="stable"), n_chunks)
+    out = {k: np.full((nl, na), np.nan) for k in _SOL_KEYS}
+    conv = np.zeros((nl, na), dtype=bool)
+    nit = np.zeros((nl, na), dtype=int)
+    log_al = np.log(al)
+    solved = np.zeros(0, dtype=int)
+    for ch in chunks:
+        nc = ch.size
+        li = np.repeat(np.arange(nl), nc)  # line of each flat point
+        ai = np.tile(ch, nl)  # alpha index of each flat point
+        T_p, rho_p, lam_p, a_p = T[li], rho[li], lam[li], al[ai]
+        x0 = _initial_point(sp_w, T_p, lam_p, a_p)
+        if solved.size:
+            good = conv[:, solved]  # (nl, n_solved)
+            dist = np.abs(log_al[ch][:, None] - log_al[solved][None, :])  # (nc, n_solved)
+            dist = np.where(good[:, None, :], dist[None, :, :], np.inf)  # (nl, nc, n_solved)
+            src = solved[np.argmin(dist, axis=2)].ravel()
+            warm = np.repeat(good.any(axis=1), nc)
+            x0 = tuple(np.where(warm, out[k][li, src], x) for k, x in zip(("V", "q", "m"), x0))
+        res = _solve_batch(sp_w, T_p, rho_p, lam_p, a_p, x0, xi, wt, tol, max_iter, damping, anderson)
+        for k in _SOL_KEYS:
+            out[k][li, ai] = res[k]
+        conv[li, ai] = res["conv"]
+        nit[li, ai] = res["nit"]
+        solved = np.concatenate([solved, ch])
+    return out, conv, nit
+
+
+# --------------------------------------------------------------------------------------------------
+# argument checks shared by the solvers
+# --------------------------------------------------------------------------------------------------
+def _check_lam(lam: float) -> float:
+    lam_f = float(lam)
+    if not (np.isfinite(lam_f) and lam_f > 0):
+        raise ValueError(f"lam must be > 0 (got {lam}); lam = 0 is not supported (q diverges below alpha*)")
+    return lam_f
+
+
+def _check_alphas(alphas) -> np.ndarray:
+    al = np.atleast_1d(np.asarray(alphas, dtype=float))
+    if al.ndim != 1 or al.size == 0:
+        raise ValueError("alphas must be a non-empty 1-D sequence")
+    if not np.all(np.isfinite(al)) or np.any(al <= 0):
+        raise ValueError(f"alphas must be finite and > 0 (got min {np.min(al)})")
+    return al
+
+
+def _check_iteration(tol: float, max_iter: int, damping: float) -> None:
+    if not (0.0 <= damping < 1.0):
+        raise ValueError(f"damping must be in [0, 1) (got {damping})")
+    if not (tol > 0):
+        raise ValueError("tol must be > 0")
+    if int(max_iter) < 1:
+        raise ValueError("max_iter must be >= 1")
+
+
+def _n_quad_for(lam: float, n_quad: int | None) -> int:
+    nq = default_n_quad(lam) if n_quad is None else int(n_quad)
+    if nq < 8:
+        raise ValueError("n_quad must be >= 8")
+    return nq
+
+
+def _n_chunks_for(n_alpha: int, n_chunks: int | None) -> int:
+    """Default: about one chunk per 10 alphas, at most 4."""
+    if n_chunks is None:
+        n_chunks = int(min(4, max(1, math.ceil(n_alpha / 10))))
+    return int(max(1, min(n_chunks, n_alpha)))
+
+
+def _report(msg: str, ok: bool, strict: bool) -> None:
+    """Non-convergence: raise SolverNotConverged (strict) or warn GCMConvergenceWarning."""
+    if ok:
+        return
+    if strict:
+        raise SolverNotConverged(msg)
+    warnings.warn(msg, GCMConvergenceWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------------------------------
+# public solvers
+# --------------------------------------------------------------------------------------------------
 def solve_gcm(
     omega_or_spectrum,
     b: np.ndarray | None = None,
@@ -490,73 +721,147 @@ def solve_gcm(
     them; with ``strict=True`` a :class:`SolverNotConverged` is raised instead.
     """
     sp = _as_spectrum(omega_or_spectrum, b, rho)
-    lam_f = float(lam)
-    if not (np.isfinite(lam_f) and lam_f > 0):
-        raise ValueError(f"lam must be > 0 (got {lam}); lam = 0 is not supported (q diverges below alpha*)")
-    al = np.atleast_1d(np.asarray(alphas, dtype=float))
-    if al.ndim != 1 or al.size == 0:
-        raise ValueError("alphas must be a non-empty 1-D sequence")
-    if not np.all(np.isfinite(al)) or np.any(al <= 0):
-        raise ValueError(f"alphas must be finite and > 0 (got min {np.min(al)})")
-    if not (0.0 <= damping < 1.0):
-        raise ValueError(f"damping must be in [0, 1) (got {damping})")
-    if not (tol > 0):
-        raise ValueError("tol must be > 0")
-    if int(max_iter) < 1:
-        raise ValueError("max_iter must be >= 1")
-    nq = default_n_quad(lam_f) if n_quad is None else int(n_quad)
-    if nq < 8:
-        raise ValueError("n_quad must be >= 8")
+    lam_f = _check_lam(lam)
+    al = _check_alphas(alphas)
+    _check_iteration(tol, max_iter, damping)
+    nq = _n_quad_for(lam_f, n_quad)
     xi, wt = _xi_nodes(nq)
-    t_use = sp.t_range
     rho_f = sp.rho
-
     n = al.size
-    order = np.argsort(-al, kind="stable")  # decreasing alpha
-    if n_chunks is None:
-        n_chunks = int(min(4, max(1, math.ceil(n / 10))))
-    n_chunks = int(max(1, min(n_chunks, n)))
-    chunks = np.array_split(order, n_chunks)
-
-    out = {k: np.full(n, np.nan) for k in ("V", "q", "m", "Vh", "qh", "mh", "tl", "rel")}
-    conv = np.zeros(n, dtype=bool)
-    nit = np.zeros(n, dtype=int)
-    solved: list[int] = []
-    for ch in chunks:
-        a_ch = al[ch]
-        V0, q0, m0 = _initial_point(sp, lam_f, a_ch, t_use)
-        good = [i for i in solved if conv[i]]
-        if good:
-            # warm start from the nearest (in log alpha) converged, already solved alpha
-            ga = np.log(al[good])
-            j = np.argmin(np.abs(np.log(a_ch)[:, None] - ga[None, :]), axis=1)
-            src = np.asarray(good)[j]
-            V0, q0, m0 = out["V"][src].copy(), out["q"][src].copy(), out["m"][src].copy()
-        res = _solve_batch(
-            sp.omega, t_use, rho_f, lam_f, a_ch, (V0, q0, m0), xi, wt, tol, int(max_iter), damping, anderson
-        )
-        for k in ("V", "q", "m", "Vh", "qh", "mh", "tl", "rel"):
-            out[k][ch] = res[k]
-        conv[ch] = res["conv"]
-        nit[ch] = res["nit"]
-        solved.extend(ch.tolist())
-
+    out, conv, nit = _solve_lines(
+        sp.omega, sp.t_range[None, :], np.array([rho_f]), np.array([lam_f]), al, xi, wt, tol,
+        int(max_iter), damping, anderson, _n_chunks_for(n, n_chunks),
+    )
+    out = {k: v[0] for k, v in out.items()}
+    conv, nit = conv[0], nit[0]
     te = _test_error(out["q"], out["m"], rho_f)
     sol = GCMSolution(
         alpha=al.copy(), lam=np.full(n, lam_f), V=out["V"], q=out["q"], m=out["m"],
         Vhat=out["Vh"], qhat=out["qh"], mhat=out["mh"], test_error=te, train_loss=out["tl"],
         converged=conv, n_iter=nit, rel_change=out["rel"], rho=rho_f, rho_p=sp.rho_p, n_quad=nq,
     )
-    if not np.all(conv):
-        bad = np.flatnonzero(~conv)
-        msg = (
-            f"solve_gcm: {bad.size} of {n} alpha values did not converge (lam={lam_f:g}, tol={tol:g}, "
-            f"max_iter={max_iter}): alpha = {np.array2string(al[bad], precision=4, separator=', ')}; "
-            f"last relative change = {np.array2string(out['rel'][bad], precision=3, separator=', ')}"
+    bad = np.flatnonzero(~conv)
+    _report(
+        f"solve_gcm: {bad.size} of {n} alpha values did not converge (lam={lam_f:g}, tol={tol:g}, "
+        f"max_iter={max_iter}): alpha = {np.array2string(al[bad], precision=4, separator=', ')}; "
+        f"last relative change = {np.array2string(out['rel'][bad], precision=3, separator=', ')}",
+        bad.size == 0, strict,
+    )
+    return sol
+
+
+def _teacher_spectra(sp_or_omega, bs, rhos) -> list[Spectrum]:
+    """One Spectrum per target teacher, all sharing ONE eigendecomposition of Omega.
+
+    A Spectrum with bs=None: its own teacher.  A Spectrum with bs: the teachers projected on its stored
+    eigenvectors (no eigh).  A matrix Omega: bs and rhos required, Omega eigendecomposed once.
+    """
+    is_sp = isinstance(sp_or_omega, Spectrum)
+    if is_sp and bs is None:
+        if rhos is not None:
+            raise ValueError("rhos given without bs: pass the teachers bs together with their rhos")
+        return [sp_or_omega]
+    if bs is None or rhos is None:
+        raise ValueError("bs and rhos are required when Omega is given as a matrix, rhos when bs is given")
+    Om = None if is_sp else _check_square(sp_or_omega)
+    H = sp_or_omega.H if is_sp else Om.shape[0]
+    B = np.asarray(bs, dtype=float)
+    B = B[None, :] if B.ndim == 1 else B
+    if B.ndim != 2 or B.shape[1] != H or B.shape[0] == 0:
+        raise ValueError(f"shape mismatch: bs must have shape (n_teachers, {H}) (or ({H},)), got {np.shape(bs)}")
+    R = np.asarray(rhos, dtype=float)
+    if R.ndim > 1 or (R.ndim == 1 and R.size != B.shape[0]):
+        raise ValueError(f"rhos must be a scalar or have one entry per teacher ({B.shape[0]}), got shape {R.shape}")
+    R = np.broadcast_to(R, (B.shape[0],))
+    if is_sp:
+        w, U, rank_rtol = sp_or_omega.omega, sp_or_omega.basis, sp_or_omega.rank_rtol
+        T = sp_or_omega.project(B)  # ValueError if this Spectrum has no eigenvectors
+    else:
+        if not np.all(np.isfinite(B)):
+            raise ValueError("bs must be finite")
+        w, U = _eigh_checked(Om)
+        rank_rtol = Spectrum.rank_rtol  # the default, as in spectrum()
+        T = _project(U, B)
+    return [Spectrum(omega=w, t=T[i], rho=float(R[i]), rank_rtol=rank_rtol, basis=U) for i in range(B.shape[0])]
+
+
+def solve_gcm_grid(
+    sp_or_omega,
+    bs: np.ndarray | Sequence[np.ndarray] | None = None,
+    rhos: float | Sequence[float] | np.ndarray | None = None,
+    *,
+    alphas: Sequence[float] | np.ndarray | float,
+    lams: Sequence[float] | np.ndarray | float,
+    tol: float = 1e-7,
+    max_iter: int = 20000,
+    damping: float = 0.5,
+    n_quad: int | None = None,
+    strict: bool = False,
+    n_chunks: int | None = None,
+    anderson: int = 5,
+) -> GCMGridSolution:
+    """Solve a whole (teacher, lambda, alpha) grid that shares one Omega, with ONE eigendecomposition.
+
+    ``sp_or_omega``: the H x H matrix Omega (eigendecomposed once here), or a :class:`Spectrum` from
+    :func:`spectrum` (no eigendecomposition at all: teachers are projected on its stored eigenvectors;
+    with bs=None its own teacher is used).  ``bs``: target teachers b = E[lambda0 v], shape
+    (n_teachers, H) or a list of (H,) arrays; ``rhos``: their E[lambda0^2], a scalar or one per teacher.
+
+    Every (teacher, lambda) pair is a line along alpha, solved exactly as :func:`solve_gcm` would (same
+    tolerance, damping, Anderson, chunked warm starts along alpha, default n_quad per lambda), but all
+    lines sharing a quadrature size are iterated together as one flat vectorised batch per alpha chunk.
+    Convergence is per point (relative change of (V, q, m) below ``tol``); non-convergence is reported
+    as in :func:`solve_gcm`.  Returns a :class:`GCMGridSolution` (``.to_frame()`` for a tidy table).
+    """
+    sps = _teacher_spectra(sp_or_omega, bs, rhos)
+    lam_arr = np.atleast_1d(np.asarray(lams, dtype=float))
+    if lam_arr.ndim != 1 or lam_arr.size == 0:
+        raise ValueError("lams must be a non-empty 1-D sequence")
+    lam_arr = np.array([_check_lam(x) for x in lam_arr])
+    al = _check_alphas(alphas)
+    _check_iteration(tol, max_iter, damping)
+    nt, nl, na = len(sps), lam_arr.size, al.size
+    w = sps[0].omega
+    T_t = np.stack([s.t_range for s in sps])
+    rho_t = np.array([s.rho for s in sps])
+    rho_p_t = np.array([s.rho_p for s in sps])
+    line_t = np.repeat(np.arange(nt), nl)  # lines in C order of (teacher, lambda)
+    line_l = np.tile(np.arange(nl), nt)
+    nq_line = np.array([_n_quad_for(lam_arr[j], n_quad) for j in line_l], dtype=int)
+    out = {k: np.full((nt * nl, na), np.nan) for k in _SOL_KEYS}
+    conv = np.zeros((nt * nl, na), dtype=bool)
+    nit = np.zeros((nt * nl, na), dtype=int)
+    n_ch = _n_chunks_for(na, n_chunks)
+    for nq in np.unique(nq_line):
+        sel = np.flatnonzero(nq_line == nq)
+        xi, wt = _xi_nodes(int(nq))
+        o, c, it = _solve_lines(
+            w, T_t[line_t[sel]], rho_t[line_t[sel]], lam_arr[line_l[sel]], al, xi, wt, tol, int(max_iter),
+            damping, anderson, n_ch,
         )
-        if strict:
-            raise SolverNotConverged(msg)
-        warnings.warn(msg, GCMConvergenceWarning, stacklevel=2)
+        for k in _SOL_KEYS:
+            out[k][sel] = o[k]
+        conv[sel], nit[sel] = c, it
+    rep = na  # per-line quantities repeated over alpha
+    rho_pt = np.repeat(rho_t[line_t], rep)
+    flat = {k: v.ravel() for k, v in out.items()}
+    sol = GCMGridSolution(
+        teacher=np.repeat(line_t, rep), alpha=np.tile(al, nt * nl), lam=np.repeat(lam_arr[line_l], rep),
+        V=flat["V"], q=flat["q"], m=flat["m"], Vhat=flat["Vh"], qhat=flat["qh"], mhat=flat["mh"],
+        test_error=_test_error(flat["q"], flat["m"], rho_pt), train_loss=flat["tl"],
+        converged=conv.ravel(), n_iter=nit.ravel(), rel_change=flat["rel"], rho=rho_pt,
+        rho_p=np.repeat(rho_p_t[line_t], rep), n_quad=np.repeat(nq_line, rep), alphas=al.copy(),
+        lams=lam_arr.copy(),
+    )
+    bad = np.flatnonzero(~sol.converged)
+    shown = ", ".join(
+        f"({sol.teacher[i]}, {sol.lam[i]:g}, {sol.alpha[i]:.4g})" for i in bad[:10]
+    ) + (", ..." if bad.size > 10 else "")
+    _report(
+        f"solve_gcm_grid: {bad.size} of {sol.alpha.size} points did not converge (tol={tol:g}, "
+        f"max_iter={max_iter}): (teacher, lam, alpha) = {shown}",
+        bad.size == 0, strict,
+    )
     return sol
 
 

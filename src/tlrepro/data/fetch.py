@@ -318,7 +318,8 @@ def fetch(name: str, *, mirror: str | os.PathLike | None = None,
             raise MissingDataError(
                 f"{label}: the offline mirror {mirror_dir} holds no complete accepted form in "
                 f"{folder}/ (accepted: {_describe_forms(ds)}). The network is not used while a "
-                f"mirror is set; the official files are at "
+                f"mirror is set (TLREPRO_DATA_MIRROR or the config key data.mirror): add the files "
+                f"to the mirror, or unset it to download the official files from "
                 f"{', '.join(u for f in ds.official.files for u in f.urls[:1])}.")
         files = tuple(obtain_from_mirror(rf, folder / rf.fname, label=label) for rf in form.files)
         log.info("%s: %s form from the mirror %s", label, form.name, folder)

@@ -59,7 +59,7 @@ def _semantic_problems(config: Mapping[str, Any]):
     for paper in PAPERS:
         for fig, exp in (config.get(paper) or {}).items():
             base = f"{paper}.{fig}"
-            if "theory" in exp and exp["theory"]["alpha_min"] >= exp["theory"]["alpha_max"]:
+            if "alpha_min" in exp.get("theory", {}) and exp["theory"]["alpha_min"] >= exp["theory"]["alpha_max"]:
                 yield f"config key {base}.theory.alpha_min must be smaller than alpha_max"
             for block in ("simulation", "networks"):
                 if block not in exp:
@@ -74,6 +74,8 @@ def _semantic_problems(config: Mapping[str, Any]):
                            f"raise the last up_to_alpha to at least {max(too_big)}")
             if "source" in exp and exp["source"]["batch_size"] > exp["source"]["M"]:
                 yield f"config key {base}.source.batch_size exceeds source.M"
+            if "complexity" in exp and exp["complexity"]["min"] >= exp["complexity"]["max"]:
+                yield f"config key {base}.complexity.min must be smaller than complexity.max"
             for side in ("source", "target"):
                 spec = (exp.get("task") or {}).get(side)
                 if spec is None:

@@ -48,7 +48,7 @@ def estimate(rule: str, exp: Mapping[str, Any]) -> tuple[int, str]:
     elif rule == "population":
         need = 3 * H * H * 8 + 8192 * (D + H) * 8 + feats
         what = f"Omega (H x H = {H} x {H}) and sample batches"
-    elif rule == "theory":
+    elif rule in ("theory", "theory_scan"):
         need, what = 4 * H * H * 8, f"Omega and its eigenvectors (H x H = {H} x {H})"
     elif rule in ("simulate_fixed_features", "simulate_gaussian_equivalent"):
         M = _largest_m(exp, "simulation")

@@ -70,7 +70,9 @@ def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object i
         from .memory import ResourceError, check
 
         try:
-            need = check(snakemake.rule, snakemake.config["gerace2022"][exp], f"gerace2022.{exp}")
+            cfg = snakemake.config["gerace2022"]
+            base = cfg[exp].get("base", exp)  # an experiment on another's data: that one's sizes
+            need = check(snakemake.rule, cfg[base], f"gerace2022.{base}")
             log.info("memory estimate %.2f GiB", need / 2**30)
         except ResourceError as err:
             log.error("%s", err)

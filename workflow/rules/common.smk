@@ -65,11 +65,17 @@ def exp_config(wildcards):
     return config["gerace2022"][wildcards.exp]
 
 
+def sized_config(exp):
+    """The config section that sets an experiment's sizes (its `base` experiment, if it has one)."""
+    cfg = config["gerace2022"][exp]
+    return config["gerace2022"][cfg["base"]] if "base" in cfg else cfg
+
+
 def mem_mb(rule):
     """The rule's memory estimate from its experiment config (tlrepro.memory), in MB."""
     from tlrepro.memory import estimate
 
-    return lambda wc: max(1, estimate(rule, exp_config(wc))[0] // 2**20)
+    return lambda wc: max(1, estimate(rule, sized_config(wc.exp))[0] // 2**20)
 
 
 def is_chmm(exp):
@@ -97,7 +103,7 @@ def centring_input(kind):
 
 
 def instances(exp):
-    return config["gerace2022"][exp]["instances"]
+    return sized_config(exp)["instances"]
 
 
 def repo_path(relative):
@@ -136,7 +142,12 @@ def all_figures():
 # Each family's notebook, resolved once at parse time (relative to this file, so --directory works).
 NOTEBOOKS = {
     fam: workflow.source_path(f"../../notebooks/gerace2022/{fam}.ipynb")
-    for fam in ("chmm_learning_curve", "real_data_learning_curve", "example_images")
+    for fam in (
+        "chmm_learning_curve",
+        "real_data_learning_curve",
+        "example_images",
+        "double_descent",
+    )
 }
 
 
@@ -158,6 +169,18 @@ def figure_inputs(wc):
     if fam == "example_images":
         names = config["gerace2022"][wc.fig]["datasets"]
         return named | {"datasets": [f"resources/datasets/{n}.npz" for n in names]}
+    if fam == "double_descent":
+        (exp,) = panels(wc.fig)
+        base = config["gerace2022"][exp]["base"]
+        scans = f"{G22}/{exp}/scan-{{kind}}-s{{inst}}.csv"
+        pops = f"{G22}/{base}/pop-{{kind}}-s{{inst}}.npz"
+        sims = f"{G22}/{base}/sim-{{kind}}-s{{inst}}.csv"
+        insts = instances(exp)
+        return named | {
+            "scan": expand(scans, kind=["tf", "rf"], inst=insts),
+            "sims": expand(sims, kind=["tf", "rf"], inst=insts),
+            "upstream": expand(pops, kind=["tf", "rf"], inst=insts),
+        }
     for exp in panels(wc.fig):
         files = {
             "sims": expand(
@@ -210,6 +233,17 @@ def notebook_params(wc):
     fam, cfg = family(wc.fig), config["gerace2022"]
     if fam == "example_images":
         return {"n_per_dataset": cfg[wc.fig]["n_per_dataset"], "edge_alpha": [0.5, 0.7]}
+    if fam == "double_descent":
+        (exp,) = panels(wc.fig)
+        b = sized_config(exp)
+        what = ", ".join(f"{k}={v}" for k, v in b["chmm"].items())
+        return {
+            "panels": [exp],
+            "titles": {
+                exp: f"CHMM {what}\nH={b['H']}, simulations at lambda={b['lam']:g}"
+            },
+            "settings": {exp: cfg[exp]["claims"]},
+        }
     titles = {}
     for exp in panels(wc.fig):
         e = cfg[exp]
@@ -236,14 +270,13 @@ def describe_task(task):
 
 
 def figure_seeds(wc):
-    cfg = config["gerace2022"]
     return {
         "derivation": "tlrepro.seeding.derive_seed(instance, purpose, alpha, repetition)",
         **{
             exp: {
-                k: cfg[exp][k]["seeds"] if k != "instances" else cfg[exp][k]
+                k: sized_config(exp)[k]["seeds"] if k != "instances" else instances(exp)
                 for k in ("instances", "simulation", "networks")
-                if k in cfg[exp]
+                if k in sized_config(exp)
             }
             for exp in panels(wc.fig)
         },

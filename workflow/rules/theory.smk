@@ -47,3 +47,26 @@ rule theory:
         ),
     script:
         "../scripts/theory.py"
+
+
+rule theory_scan:
+    """Double descent (Fig. 6): replica test error vs model complexity H/M at several lambda, from the
+    population matrices of the base experiment; one eigendecomposition serves every point.
+    """
+    input:
+        population=lambda wc: f"{G22}/{exp_config(wc)['base']}/pop-{wc.kind}-s{wc.inst}.npz",
+    output:
+        f"{G22}/{{exp}}/scan-{{kind}}-s{{inst}}.csv",
+    log:
+        "logs/theory_scan/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/theory_scan/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("theory_scan"),
+    params:
+        cfg=exp_config,
+    script:
+        "../scripts/theory_scan.py"

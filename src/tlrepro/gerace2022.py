@@ -29,18 +29,13 @@ def converged_theory(theory: pd.DataFrame) -> pd.DataFrame:
     return theory[theory["converged"].astype(bool)]
 
 
-def learning_curve_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[str, Any],
-                          geq: pd.DataFrame | None = None) -> list[Verdict]:
-    """The claims the paper makes about a CHMM learning-curve figure (Fig. 2b), checked on the data.
-
-    settings: n_sigma, peak_halfwidth_log10, small_alpha_max (from the figure's config).
-    geq: optional simulations of the Gaussian-equivalent model (same Omega, b, rho). They add one
-    verdict per model on the solver itself, so that a theory-vs-CHMM mismatch can be attributed either
-    to the solver / finite size (theory != Gaussian-equivalent) or to the Gaussian-equivalence
-    assumption (theory == Gaussian-equivalent != CHMM)."""
+def theory_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[str, Any],
+                  geq: pd.DataFrame | None = None) -> list[Verdict]:
+    """The theory claims of every CHMM learning curve: the replica equations converged, and the
+    theory lines go through the TF and RF simulations (and, as a solver check, through simulations of
+    the Gaussian-equivalent model when ``geq`` is given). settings: n_sigma, peak_halfwidth_log10."""
     n_sigma = float(settings["n_sigma"])
     hw = float(settings["peak_halfwidth_log10"])
-    small = float(settings["small_alpha_max"])
     th_all = theory
     th = converged_theory(theory)
     a_star = thresholds(th_all)
@@ -76,6 +71,24 @@ def learning_curve_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Ma
             v.id = f"theory_matches_gaussian_equivalent_{model}"
             verdicts.append(v)
 
+    return verdicts
+
+
+def learning_curve_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[str, Any],
+                          geq: pd.DataFrame | None = None) -> list[Verdict]:
+    """The claims the paper makes about a CHMM learning-curve figure (Fig. 2b), checked on the data.
+
+    settings: n_sigma, peak_halfwidth_log10, small_alpha_max (from the figure's config).
+    geq: optional simulations of the Gaussian-equivalent model (same Omega, b, rho). They add one
+    verdict per model on the solver itself, so that a theory-vs-CHMM mismatch can be attributed either
+    to the solver / finite size (theory != Gaussian-equivalent) or to the Gaussian-equivalence
+    assumption (theory == Gaussian-equivalent != CHMM)."""
+    hw = float(settings["peak_halfwidth_log10"])
+    small = float(settings["small_alpha_max"])
+    th = converged_theory(theory)
+    a_star = thresholds(theory)
+    summary = summarise(sims)
+    verdicts = theory_claims(theory, sims, settings, geq)
     th_mean = th.groupby(["model", "alpha"])["test_error"].mean()
     verdicts.append(curve_below(
         th_mean["TF"], th_mean["RF"], id="tf_below_rf_theory", source=SOURCE,

@@ -134,3 +134,29 @@ def test_pintus2025_without_weights_stops_with_the_offline_message(smoke_run, tm
         assert "mnist" in text and "TLREPRO_DATA_MIRROR" in text, text[-3000:]
     assert not (work / "results/pintus2025/metrics-pretrained.csv").exists()
     assert (work / f"{FIG}.claims.json").read_bytes() == before
+
+def test_phase_diagrams_share_sources_and_check_the_paper(smoke_run):
+    """Rows of a phase diagram are experiments of their own; rows that vary only the target (q) share
+    row 0's source network, rows that vary the source (L_s + L_t fixed) train their own; every
+    diagram reports the theory spot checks and the paper's claims for its kind."""
+    work, _ = smoke_run
+    g = work / "results/gerace2022"
+    assert (g / "fig3_r0/featuremap-tf-s1.npz").exists()
+    assert not (g / "fig3_r1/featuremap-tf-s1.npz").exists() and (g / "fig3_r1/pop-tf-s1.npz").exists()
+    assert (g / "fig5_r1/featuremap-tf-s1.npz").exists()
+    expected = {"fig3a": "fig3:tf_beats_2l_low_samples_high_correlation",
+                "fig3b": "fig3:negative_transfer_corner",
+                "fig3c": "fig3:finetune_overfits_small_samples",
+                "fig5a": "fig5:larger_gain_when_target_simpler",
+                "fig5b": "fig5:finetune_detrimental_small_Lt",
+                "figA1": "figA1_rho:2l_better_large_samples_low_correlation",
+                "figA2": "figA2:threshold_shifts_with_width",
+                "figA3": "figA3:tf_indistinguishable_from_rf_small_source"}
+    for fig, claim in expected.items():
+        doc = json.loads((work / f"figures/gerace2022/{fig}.claims.json").read_text())
+        ids = {c["id"] for c in doc["claims"]}
+        panel = claim.split(":")[0]
+        assert {claim, f"{panel}:theory_converged", f"{panel}:theory_matches_simulation_TF"} <= ids
+    rec = json.loads((work / "figures/gerace2022/fig3a.prov.json").read_text())
+    assert rec["experiment_config"]["fig3"]["grid"]["param"] == "chmm.q"
+    assert any("fig3_r2/sim-2l-s1.csv" in p for p in rec["inputs"])

@@ -76,6 +76,8 @@ def _semantic_problems(config: Mapping[str, Any]):
                 yield f"config key {base}.source.batch_size exceeds source.M"
             if "complexity" in exp and exp["complexity"]["min"] >= exp["complexity"]["max"]:
                 yield f"config key {base}.complexity.min must be smaller than complexity.max"
+            if "grid" in exp:
+                yield from _grid_problems(base, exp)
             for side in ("source", "target"):
                 spec = (exp.get("task") or {}).get(side)
                 if spec is None:
@@ -84,6 +86,30 @@ def _semantic_problems(config: Mapping[str, Any]):
                     yield f"config key {base}.task.{side}.groups is required when labels is groups"
                 if spec["transform"] == "edge" and "edge_alpha" not in spec:
                     yield f"config key {base}.task.{side}.edge_alpha is required when transform is edge"
+
+
+_INTEGER_PARAMS = {"chmm.L_t", "H", "source.M"}
+
+
+def _grid_problems(base: str, exp: Mapping[str, Any]):
+    """A grid's values must suit its parameter; each row must be a valid experiment."""
+    g = exp["grid"]
+    key, vals = f"config key {base}.grid", g["values"]
+    if vals != sorted(vals) or len(set(vals)) != len(vals):
+        yield f"{key}.values must increase strictly"
+    if g["param"] in _INTEGER_PARAMS:
+        bad = [v for v in vals if v != int(v) or v < 1]
+        if bad:
+            yield f"{key}.values: {g['param']} takes positive integers, got {bad}"
+    elif any(v > 1 for v in vals):
+        yield f"{key}.values: {g['param']} lies in [0, 1], got {[v for v in vals if v > 1]}"
+    comp = g["complement"]
+    if comp is not None:
+        if any(comp["total"] - v < 1 for v in vals):
+            yield (f"{key}.complement.total = {comp['total']} leaves {comp['param']} < 1 for "
+                   f"values {[v for v in vals if comp['total'] - v < 1]}")
+    if g["param"] == "source.M" and min(vals) < exp["source"]["batch_size"]:
+        yield f"{key}.values: every source size must be at least source.batch_size"
 
 
 def seeds_for(alpha: float, tiers: list[Mapping[str, Any]]) -> int:

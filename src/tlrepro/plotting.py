@@ -57,3 +57,47 @@ def save_figure(fig, stem: str | os.PathLike, *, stamp: Mapping[str, str]) -> li
     fig.savefig(pdf, metadata={"Subject": text, "Creator": "tlrepro", "CreationDate": None})
     fig.savefig(png, dpi=150, metadata={"tlrepro": text, "Software": "tlrepro"})
     return [pdf, png]
+
+
+def _edges(centres, log: bool):
+    """Cell edges around sorted centres (geometric midpoints on a log axis)."""
+    import numpy as np
+
+    c = np.log10(centres) if log else np.asarray(centres, float)
+    if c.size == 1:
+        e = np.array([c[0] - 0.5, c[0] + 0.5])
+    else:
+        mid = 0.5 * (c[1:] + c[:-1])
+        e = np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    return 10 ** e if log else e
+
+
+def plot_phase_diagram(ax, cells: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
+                       x_factor: float = 1.0, thresholds: Mapping[float, float] | None = None,
+                       ylog: bool = False):
+    """A test-error difference over (grid value, M/H): diverging colour map centred at 0 (blue: the
+    first model better), log x-axis; optional separability threshold alpha*(value) as a dashed line.
+
+    cells: columns value, alpha, diff (one row per cell; missing cells are left blank)."""
+    import numpy as np
+    from matplotlib.colors import TwoSlopeNorm
+
+    m = cells.pivot(index="value", columns="alpha", values="diff").sort_index().sort_index(axis=1)
+    x, y = m.columns.to_numpy(float) * x_factor, m.index.to_numpy(float)
+    vmax = float(np.nanmax(np.abs(m.to_numpy()))) or 1e-12
+    mesh = ax.pcolormesh(_edges(x, True), _edges(y, ylog), m.to_numpy(), cmap="RdBu_r",
+                         norm=TwoSlopeNorm(0.0, -vmax, vmax))
+    if thresholds:
+        vals = sorted(thresholds)
+        ax.plot([thresholds[v] * x_factor for v in vals], vals, "k--", lw=1,
+                label=r"$\alpha^*_{TF}$ (theory)")
+        ax.legend(frameon=False, fontsize=7, loc="upper right")
+    ax.set_xscale("log")
+    if ylog:
+        ax.set_yscale("log")
+    ax.set_xlim(_edges(x, True)[[0, -1]])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=8)
+    ax.figure.colorbar(mesh, ax=ax, label=r"$\Delta\epsilon_g$")
+    return mesh

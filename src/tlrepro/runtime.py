@@ -67,12 +67,17 @@ def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object i
     log = logging.getLogger(f"tlrepro.{snakemake.rule}")
     exp = dict(snakemake.wildcards.items()).get("exp")
     if exp is not None:  # CHMM pipeline jobs: refuse, before allocating, what cannot fit in memory
+        from .grid_experiments import parse_row, resolve_experiment
         from .memory import ResourceError, check
 
         try:
             cfg = snakemake.config["gerace2022"]
-            base = cfg[exp].get("base", exp)  # an experiment on another's data: that one's sizes
-            need = check(snakemake.rule, cfg[base], f"gerace2022.{base}")
+            sized, name = resolve_experiment(cfg, exp), exp
+            if "base" in sized:  # an experiment on another's data: that one's sizes
+                sized, name = cfg[sized["base"]], sized["base"]
+            elif parse_row(exp) and exp not in cfg:  # a row of a grid: the keys are the grid's
+                name = parse_row(exp)[0]
+            need = check(snakemake.rule, sized, f"gerace2022.{name}")
             log.info("memory estimate %.2f GiB", need / 2**30)
         except ResourceError as err:
             log.error("%s", err)

@@ -6,7 +6,7 @@ rule simulate_fixed_features:
     input:
         unpack(centring_input("{kind}")),
         task=task_file,
-        featuremap=f"{G22}/{{exp}}/featuremap-{{kind}}-s{{inst}}.npz",
+        featuremap=featuremap_file("{kind}"),
     output:
         f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
     log:
@@ -58,7 +58,7 @@ rule simulate_finetune:
     input:
         unpack(centring_input("tf")),
         task=task_file,
-        featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
+        featuremap=featuremap_file("tf"),
     output:
         f"{G22}/{{exp}}/sim-fttf-s{{inst}}.csv",
     log:

@@ -61,14 +61,46 @@ wildcard_constraints:
     model="tf|rf|2l|fttf",
 
 
+def experiment(exp):
+    """An experiment's config: a config section or a row <grid>_r<i> of a grid section."""
+    from tlrepro.grid_experiments import resolve_experiment
+
+    return resolve_experiment(config["gerace2022"], exp)
+
+
 def exp_config(wildcards):
-    return config["gerace2022"][wildcards.exp]
+    return experiment(wildcards.exp)
 
 
 def sized_config(exp):
     """The config section that sets an experiment's sizes (its `base` experiment, if it has one)."""
-    cfg = config["gerace2022"][exp]
+    cfg = experiment(exp)
     return config["gerace2022"][cfg["base"]] if "base" in cfg else cfg
+
+
+def grid_rows(exp):
+    """The row experiments of a grid section (a phase diagram), in grid order."""
+    from tlrepro.grid_experiments import rows
+
+    return rows(exp, config["gerace2022"][exp])
+
+
+def source_exp(exp):
+    """The experiment whose source network and random features ``exp`` uses (grid rows that vary
+    only the target task share row 0's)."""
+    from tlrepro.grid_experiments import source_experiment
+
+    return source_experiment(config["gerace2022"], exp)
+
+
+def featuremap_file(kind):
+    """Input function: the TF or RF first layer of an experiment instance ({kind} = wildcard)."""
+
+    def path(wc):
+        k = kind.format(kind=getattr(wc, "kind", kind))
+        return f"{G22}/{source_exp(wc.exp)}/featuremap-{k}-s{wc.inst}.npz"
+
+    return path
 
 
 def mem_mb(rule):
@@ -80,7 +112,7 @@ def mem_mb(rule):
 
 def is_chmm(exp):
     """CHMM experiments have a `chmm` section; real-data experiments a `dataset` and a `task`."""
-    return "chmm" in config["gerace2022"][exp]
+    return "chmm" in experiment(exp)
 
 
 def task_file(wc):
@@ -147,6 +179,7 @@ NOTEBOOKS = {
         "real_data_learning_curve",
         "example_images",
         "double_descent",
+        "phase_diagram",
     )
 }
 
@@ -181,43 +214,45 @@ def figure_inputs(wc):
             "sims": expand(sims, kind=["tf", "rf"], inst=insts),
             "upstream": expand(pops, kind=["tf", "rf"], inst=insts),
         }
-    for exp in panels(wc.fig):
+    grid = fam == "phase_diagram"
+    exps = [r for p in panels(wc.fig) for r in grid_rows(p)] if grid else panels(wc.fig)
+    for exp in exps:
+        insts, src = instances(exp), source_exp(exp)
         files = {
             "sims": expand(
                 f"{G22}/{exp}/sim-{{model}}-s{{inst}}.csv",
                 model=["tf", "rf", "2l", "fttf"],
-                inst=instances(exp),
+                inst=insts,
             ),
-            "meta": expand(f"{G22}/{exp}/source-s{{inst}}.json", inst=instances(exp)),
+            "meta": expand(f"{G22}/{src}/source-s{{inst}}.json", inst=insts),
             "upstream": [
-                *[task_file(Wildcards(exp, i)) for i in instances(exp)],
+                *[task_file(Wildcards(exp, i)) for i in insts],
                 *expand(
-                    f"{G22}/{exp}/featuremap-{{kind}}-s{{inst}}.npz",
+                    f"{G22}/{src}/featuremap-{{kind}}-s{{inst}}.npz",
                     kind=["tf", "rf"],
-                    inst=instances(exp),
+                    inst=insts,
                 ),
             ],
         }
         if is_chmm(exp):
-            files["theory"] = expand(
-                f"{G22}/{exp}/theory-{{kind}}-s{{inst}}.csv",
-                kind=["tf", "rf"],
-                inst=instances(exp),
-            )
-            files["geq"] = expand(
-                f"{G22}/{exp}/geq-{{kind}}-s{{inst}}.csv",
-                kind=["tf", "rf"],
-                inst=instances(exp),
-            )
+            tables = ["theory"] if grid else ["theory", "geq"]
+            for table in tables:
+                files[table] = expand(
+                    f"{G22}/{exp}/{table}-{{kind}}-s{{inst}}.csv",
+                    kind=["tf", "rf"],
+                    inst=insts,
+                )
             files["upstream"].extend(
                 expand(
                     f"{G22}/{exp}/pop-{{kind}}-s{{inst}}.npz",
                     kind=["tf", "rf"],
-                    inst=instances(exp),
+                    inst=insts,
                 )
             )
         for key, paths in files.items():
-            named.setdefault(key, []).extend(paths)
+            named.setdefault(key, []).extend(
+                p for p in paths if p not in named.get(key, [])
+            )
     return named
 
 
@@ -244,6 +279,8 @@ def notebook_params(wc):
             },
             "settings": {exp: cfg[exp]["claims"]},
         }
+    if fam == "phase_diagram":
+        return phase_notebook_params(wc.fig)
     titles = {}
     for exp in panels(wc.fig):
         e = cfg[exp]
@@ -258,6 +295,37 @@ def notebook_params(wc):
         "titles": titles,
         "settings": {exp: cfg[exp]["claims"] for exp in panels(wc.fig)},
     }
+
+
+def phase_notebook_params(fig):
+    """A phase diagram's notebook parameters: its panels (grid sections), each with its rows and their
+    grid values, axis label, title and claim settings; the diagrams to draw and the claims kind.
+    """
+    meta, cfg = REGISTRY["gerace2022"][fig], config["gerace2022"]
+    out = {
+        "panels": panels(fig),
+        "diagrams": meta["diagrams"],
+        "claims_kind": meta["claims"],
+        "rows": {},
+        "ylabels": {},
+        "titles": {},
+        "settings": {},
+        "x_factor": {},
+        "ylog": {},
+    }
+    for p in panels(fig):
+        g = cfg[p]["grid"]
+        out["rows"][p] = dict(zip(grid_rows(p), g["values"]))
+        out["ylabels"][p] = g["label"]
+        varied = (g["param"], (g["complement"] or {}).get("param"))
+        fixed = {k: v for k, v in cfg[p]["chmm"].items() if f"chmm.{k}" not in varied}
+        fixed |= {k: cfg[p][k] for k in ("H", "lam") if k not in varied}
+        fixed |= {"M1": cfg[p]["source"]["M"]} if "source.M" not in varied else {}
+        out["titles"][p] = f"{p}: " + ", ".join(f"{k}={v:g}" for k, v in fixed.items())
+        out["settings"][p] = cfg[p]["claims"]
+        out["x_factor"][p] = cfg[p]["H"] if meta.get("x") == "M" else 1
+        out["ylog"][p] = g["param"] in ("H", "source.M")  # sizes: log axis
+    return out
 
 
 def describe_task(task):

@@ -5,7 +5,7 @@ rule population:
     """Centred feature covariance Omega, teacher projection b and teacher power rho (Monte Carlo)."""
     input:
         chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
-        featuremap=f"{G22}/{{exp}}/featuremap-{{kind}}-s{{inst}}.npz",
+        featuremap=featuremap_file("{kind}"),
     output:
         f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
     log:

@@ -209,3 +209,17 @@ def test_registry_phase_diagrams_name_existing_grid_sections():
                 if meta["claims"] == "asymmetric_cut":
                     (p,) = meta["panels"]
                     assert cfg[p]["claims"]["cut_alpha"] in cfg[p]["networks"]["alphas"]
+
+
+# ---- Fig. 1: the schematic's relations, checked on the generator ------------------------------
+
+def test_schematic_relations_hold_on_the_generator_and_fail_on_a_wrong_one(monkeypatch):
+    import tlrepro.gerace2022_schematic as sch
+    cfg = {"D": 400, "L_s": 60, "L_t": 60, "eta": 0.8, "rho": 0.25, "q": 0.6}
+    ok = {v.id: v.passed for v in sch.schematic_claims(cfg, 90, n_samples=20000, n_sigma=3.0, seed=1)}
+    assert all(ok.values()), ok
+    real = sch.make_chmm
+    # a generator that ignores q and eta (the target teacher and features copied): both claims fail
+    monkeypatch.setattr(sch, "make_chmm", lambda **kw: real(**{**kw, "q": 1.0, "eta": 1.0}, ))
+    bad = {v.id: v.passed for v in sch.schematic_claims(cfg, 90, n_samples=20000, n_sigma=3.0, seed=1)}
+    assert not bad["teacher_alignment_q"] and not bad["feature_perturbation_eta_substitution_rho"]

@@ -79,6 +79,8 @@ def plot_phase_diagram(ax, cells: pd.DataFrame, *, title: str, xlabel: str, ylab
     first model better), log x-axis; optional separability threshold alpha*(value) as a dashed line.
 
     cells: columns value, alpha, diff (one row per cell; missing cells are left blank)."""
+    import textwrap
+
     import numpy as np
     from matplotlib.colors import TwoSlopeNorm
 
@@ -98,6 +100,6 @@ def plot_phase_diagram(ax, cells: pd.DataFrame, *, title: str, xlabel: str, ylab
     ax.set_xlim(_edges(x, True)[[0, -1]])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=8)
+    ax.set_title("\n".join(textwrap.fill(t, 58) for t in title.split("\n")), fontsize=8)
     ax.figure.colorbar(mesh, ax=ax, label=r"$\Delta\epsilon_g$")
     return mesh

@@ -180,6 +180,7 @@ NOTEBOOKS = {
         "example_images",
         "double_descent",
         "phase_diagram",
+        "schematic",
     )
 }
 
@@ -199,6 +200,8 @@ def figure_inputs(wc):
     named = {
         "notebook": workflow.source_path(f"../../notebooks/gerace2022/{fam}.ipynb")
     }
+    if fam == "schematic":
+        return named
     if fam == "example_images":
         names = config["gerace2022"][wc.fig]["datasets"]
         return named | {"datasets": [f"resources/datasets/{n}.npz" for n in names]}
@@ -281,6 +284,8 @@ def notebook_params(wc):
         }
     if fam == "phase_diagram":
         return phase_notebook_params(wc.fig)
+    if fam == "schematic":
+        return cfg[wc.fig]
     titles = {}
     for exp in panels(wc.fig):
         e = cfg[exp]

@@ -202,3 +202,22 @@ def test_input_scale():
     assert input_scale("eq6", 784) == 1.0 and input_scale("keras", 784) == 784.0
     with pytest.raises(ValueError, match="parametrisation"):
         input_scale("torch", 784)
+
+
+def test_single_class_training_set_has_the_regularised_minimiser():
+    """M = round(alpha H) can be a handful of samples of one class (Fig. A.2 at small H): the L2 fit
+    is still defined. For one sample x = v/sqrt(H) with label -1 the minimiser is w = -a x/|x|, a the
+    root of |x| / (1 + e^{a|x|}) = lam a (the scalar stationarity condition), found by bisection."""
+    import math
+    from scipy.optimize import brentq
+    from tlrepro.baselines import fit_logistic
+    v = np.random.default_rng(3).standard_normal((1, 40))
+    H, lam = v.shape[1], 1e-3
+    x = v[0] / math.sqrt(H)
+    n = np.linalg.norm(x)
+    a = brentq(lambda a: -n * math.exp(-np.logaddexp(0.0, a * n)) + lam * a, 0.0, 1e4)
+    w, info = fit_logistic(v, np.array([-1.0]), lam=lam)
+    assert info["converged"]
+    np.testing.assert_allclose(w, -a * x / n, rtol=1e-5, atol=1e-8)
+    with pytest.raises(ValueError, match="single class"):
+        fit_logistic(v, np.array([1.0]), lam=0.0)

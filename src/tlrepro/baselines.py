@@ -48,6 +48,8 @@ def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: fl
     if lam < 0:
         raise ValueError(f"lam must be >= 0, got {lam}")
     H = V.shape[1]
+    if np.unique(y).size == 1:  # tiny training sets can hold one class: sklearn refuses them
+        return _fit_logistic_one_class(V / math.sqrt(H), y, lam=lam, max_iter=max_iter, tol=tol)
     C = math.inf if lam == 0 else 1.0 / lam
     clf = LogisticRegression(C=C, fit_intercept=False, solver="lbfgs", max_iter=int(max_iter), tol=tol)
     with warnings.catch_warnings(record=True) as caught:
@@ -58,6 +60,29 @@ def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: fl
     # sklearn's coef_ refers to classes_ = [-1, 1], i.e. positive scores predict +1, as wanted
     w = clf.coef_.ravel().astype(np.float64)
     return w, {"n_iter": n_iter, "converged": bool(n_iter < max_iter and not warned)}
+
+
+def _fit_logistic_one_class(X, y, *, lam: float, max_iter: int, tol: float):
+    """The same objective when every label is equal: sum log(1 + exp(-y X w)) + (lam/2) ||w||^2 has a
+    finite minimiser for lam > 0 (along the labels' mean direction); L-BFGS on it directly."""
+    from scipy.optimize import minimize
+
+    if lam <= 0:
+        raise ValueError("a training set with a single class has no finite logistic fit without "
+                         "L2 regularisation (lam > 0)")
+    Z = X * y[:, None]
+
+    def fun(w):
+        m = Z @ w
+        return np.logaddexp(0.0, -m).sum() + 0.5 * lam * w @ w, -Z.T @ _sigmoid(-m) + lam * w
+
+    res = minimize(fun, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B",
+                   options={"maxiter": int(max_iter), "gtol": tol, "ftol": 0.0})
+    return res.x, {"n_iter": int(res.nit), "converged": bool(res.success)}
+
+
+def _sigmoid(x) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def _logistic_loss(y, f) -> np.ndarray:

@@ -9,6 +9,10 @@ Randomness: for a given (seed, M = round(alpha H)) the training set, the test se
 seed come from ``np.random.SeedSequence([seed, M, k])`` with k = 0 (train), 1 (test), 2 (network).
 They do not depend on W1, the model label or the position of alpha in ``alphas``, so TF, RF, 2L and
 ft-TF rows at equal (seed, alpha) use the same training AND test samples (paired comparisons).
+
+Multi-label tasks (integer labels 0..K-1, appendix B) use the softmax (multinomial) logistic regression
+W = argmin sum_mu [logsumexp(f_mu) - f_mu,y_mu] + (lam / 2) ||W||_F^2, f = (v - mu) W / sqrt(H), W (H, K),
+and predict argmax f.
 """
 
 from __future__ import annotations
@@ -35,19 +39,24 @@ def sample_rng(seed: int, M: int, stream: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(M), int(stream)]))
 
 
-def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: float = 1e-7):
+def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: float = 1e-7,
+                 classes: int | None = None):
     """Fit w = argmin sum l(y, V w / sqrt(H)) + (lam/2) ||w||^2 with scikit-learn (lbfgs, no intercept).
 
     V_train must already be centred by the caller. Equivalent to LogisticRegression(C=1/lam,
     fit_intercept=False, penalty="l2", solver="lbfgs") on V/sqrt(H) (sklearn >= 1.8 spells the l2
     penalty as the default l1_ratio=0; lam=0 gives C=inf, no penalty). Returns (w (H,) float64,
     {"n_iter": int, "converged": bool}); converged is False if lbfgs hit max_iter or warned.
+    classes=K: the softmax regression on integer labels 0..K-1 (returns W (H, K)), see ``_fit_softmax``.
     """
     V = np.asarray(V_train, dtype=np.float64)
     y = np.asarray(y_train, dtype=np.float64)
     if lam < 0:
         raise ValueError(f"lam must be >= 0, got {lam}")
     H = V.shape[1]
+    if classes is not None:
+        return _fit_softmax(V / math.sqrt(H), np.asarray(y_train), int(classes), lam=lam,
+                            max_iter=max_iter, tol=tol)
     if np.unique(y).size == 1:  # tiny training sets can hold one class: sklearn refuses them
         return _fit_logistic_one_class(V / math.sqrt(H), y, lam=lam, max_iter=max_iter, tol=tol)
     C = math.inf if lam == 0 else 1.0 / lam
@@ -81,15 +90,52 @@ def _fit_logistic_one_class(X, y, *, lam: float, max_iter: int, tol: float):
     return res.x, {"n_iter": int(res.nit), "converged": bool(res.success)}
 
 
+def _fit_softmax(X, y, K: int, *, lam: float, max_iter: int, tol: float):
+    """Multinomial logistic regression sum_mu CE(y_mu, X_mu W) + (lam/2) ||W||^2 by L-BFGS.
+
+    The same objective as scikit-learn's multinomial LogisticRegression(C=1/lam, fit_intercept=False),
+    but over all K classes even when a small training set misses some (sklearn would drop them and
+    return fewer columns); lam > 0 keeps the absent classes' weights finite."""
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp, softmax
+
+    if lam <= 0:
+        raise ValueError("the softmax regression needs L2 regularisation (lam > 0)")
+    y = y.astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= K):
+        raise ValueError(f"labels must lie in 0..{K - 1}, got {y.min()}..{y.max()}")
+    M, H = X.shape
+    onehot = np.zeros((M, K))
+    onehot[np.arange(M), y] = 1.0
+
+    def fun(w):
+        W = w.reshape(H, K)
+        F = X @ W
+        loss = float((logsumexp(F, axis=1) - F[np.arange(M), y]).sum()) + 0.5 * lam * float(w @ w)
+        return loss, (X.T @ (softmax(F, axis=1) - onehot) + lam * W).ravel()
+
+    res = minimize(fun, np.zeros(H * K), jac=True, method="L-BFGS-B",
+                   options={"maxiter": int(max_iter), "gtol": tol, "ftol": 0.0})
+    return res.x.reshape(H, K), {"n_iter": int(res.nit), "converged": bool(res.success)}
+
+
 def _sigmoid(x) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def _logistic_loss(y, f) -> np.ndarray:
+    """Per-sample loss: log(1 + exp(-y f)), or the softmax cross-entropy for f (M, K)."""
+    if f.ndim == 2:
+        from scipy.special import logsumexp
+
+        return logsumexp(f, axis=1) - f[np.arange(len(f)), np.asarray(y, dtype=np.int64)]
     return np.logaddexp(0.0, -y * f)
 
 
 def _errors(y, f) -> np.ndarray:
+    """Per-sample 0-1 error: sign(f) (0 counts as +1) vs y, or argmax f vs the class index."""
+    if f.ndim == 2:
+        return np.argmax(f, axis=1) != y
     return np.where(f >= 0, 1.0, -1.0) != y
 
 
@@ -102,6 +148,12 @@ def _test_error_fixed(task, W1, mean, w, n_test, rng, chunk) -> float:
         wrong += int(_errors(y, f).sum())
         done += len(y)
     return wrong / done
+
+
+def _classes(task) -> int | None:
+    """K for a multi-label task, None for a binary one (tasks without ``n_outputs`` are binary)."""
+    k = getattr(task, "n_outputs", 1)
+    return None if k == 1 else int(k)
 
 
 def _training_sets(task, alphas, H: int, seeds):
@@ -133,9 +185,10 @@ def simulate_fixed_features(task: CHMM, W1, mean, *, alphas, H: int, lam: float,
     if W1.shape != (H, task.D) or mean.shape != (H,):
         raise ValueError(f"W1 must be ({H}, {task.D}) and mean ({H},), got {W1.shape}, {mean.shape}")
     rows = []
+    classes = _classes(task)
     for alpha, M, seed, X, y in _training_sets(task, alphas, H, seeds):
         V = relu_features(X, W1).astype(np.float64) - mean
-        w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol)
+        w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol, classes=classes)
         f = V @ w / math.sqrt(H)
         test_err = _test_error_fixed(task, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
         rows.append((model, alpha, M, seed, test_err, float(_logistic_loss(y, f).mean()),

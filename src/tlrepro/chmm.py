@@ -18,9 +18,14 @@ copy of eqs. (4)-(5) is applied first and eta / rho / q then act on the shared p
 (L_shared = min(L_s, L_t) rows / components; for L_t == L_s this is exactly the paper's round(rho L_s)).
 Fresh rows / components beyond L_shared are untouched by eta / rho / q (they are already independent).
 
+Multi-label CHMM (appendix B): with ``classes=K`` the teachers are (L, K) matrices, one column per
+class; a sample's label is the index of the largest coordinate of the teacher field c theta / sqrt(L)
+(an integer in 0..K-1), and eqs. (2)-(5) act on every column alike. Binary models keep 1-D teachers and
+labels in {-1, +1}; ``n_outputs`` (1 or K) tells the two apart downstream.
+
 Order of the random draws in ``make_chmm`` (fixed, so a seed reproduces a model bit-for-bit):
-F_s (L_s x D), theta_s (L_s), F~ (L_shared x D), theta~ (L_shared), fresh rows (L_t - L_shared x D,
-only if L_t > L_s), fresh teacher components (L_t - L_shared, only if L_t > L_s).
+F_s (L_s x D), theta_s (L_s[, K]), F~ (L_shared x D), theta~ (L_shared[, K]), fresh rows
+(L_t - L_shared x D, only if L_t > L_s), fresh teacher components (L_t - L_shared[, K], only if L_t > L_s).
 """
 
 from __future__ import annotations
@@ -45,11 +50,12 @@ def sample_hmm(F, theta, M: int, rng, *, return_latent: bool = False):
     ``return_latent=True`` returns ``(X, y, lam0)`` where lam0 = c . theta / sqrt(L) (float64) is the
     teacher field (y = sign(lam0)). The latent vectors c are drawn in float32 (one (M, L) block from
     ``rng``); the product c F is computed in float32, the teacher field in float64.
+    A multi-label teacher theta (L, K) gives lam0 (M, K) and y = argmax(lam0) (int64 in 0..K-1).
     """
     F = np.asarray(F)
     theta = np.asarray(theta, dtype=np.float64)
-    if F.ndim != 2 or theta.shape != (F.shape[0],):
-        raise ValueError(f"F must be (L, D) and theta (L,), got {F.shape} and {theta.shape}")
+    if F.ndim != 2 or theta.ndim not in (1, 2) or theta.shape[0] != F.shape[0]:
+        raise ValueError(f"F must be (L, D) and theta (L,) or (L, K), got {F.shape} and {theta.shape}")
     M = int(M)
     if M < 0:
         raise ValueError(f"M must be >= 0, got {M}")
@@ -59,7 +65,10 @@ def sample_hmm(F, theta, M: int, rng, *, return_latent: bool = False):
     X = c @ (F.astype(np.float32, copy=False) * np.float32(1.0 / np.sqrt(L)))
     np.maximum(X, 0.0, out=X)
     lam0 = (c.astype(np.float64) @ theta) / np.sqrt(L)
-    y = np.where(lam0 >= 0.0, 1.0, -1.0).astype(np.float32)
+    if theta.ndim == 2:
+        y = np.argmax(lam0, axis=1).astype(np.int64)
+    else:
+        y = np.where(lam0 >= 0.0, 1.0, -1.0).astype(np.float32)
     if return_latent:
         return X, y, lam0
     return X, y
@@ -67,7 +76,9 @@ def sample_hmm(F, theta, M: int, rng, *, return_latent: bool = False):
 
 @dataclass(frozen=True, eq=False)  # eq=False: numpy fields; compare arrays explicitly
 class CHMM:
-    """Source and target HMMs: F_s (L_s, D), theta_s (L_s,), F_t (L_t, D), theta_t (L_t,), float64."""
+    """Source and target HMMs: F_s (L_s, D), theta_s (L_s,), F_t (L_t, D), theta_t (L_t,), float64.
+
+    Multi-label models have teachers theta_s (L_s, K) and theta_t (L_t, K)."""
 
     F_s: np.ndarray
     theta_s: np.ndarray
@@ -77,10 +88,13 @@ class CHMM:
     def __post_init__(self):
         if self.F_s.ndim != 2 or self.F_t.ndim != 2 or self.F_s.shape[1] != self.F_t.shape[1]:
             raise ValueError(f"F_s, F_t must be 2-D with equal D, got {self.F_s.shape}, {self.F_t.shape}")
-        if self.theta_s.shape != (self.F_s.shape[0],):
-            raise ValueError(f"theta_s must have shape ({self.F_s.shape[0]},), got {self.theta_s.shape}")
-        if self.theta_t.shape != (self.F_t.shape[0],):
-            raise ValueError(f"theta_t must have shape ({self.F_t.shape[0]},), got {self.theta_t.shape}")
+        for name, F, theta in (("s", self.F_s, self.theta_s), ("t", self.F_t, self.theta_t)):
+            if theta.ndim not in (1, 2) or theta.shape[0] != F.shape[0]:
+                raise ValueError(f"theta_{name} must have shape ({F.shape[0]},) or ({F.shape[0]}, K), "
+                                 f"got {theta.shape}")
+        if self.theta_s.shape[1:] != self.theta_t.shape[1:]:
+            raise ValueError(f"source and target teachers must have the same number of outputs, got "
+                             f"{self.theta_s.shape} and {self.theta_t.shape}")
 
     @property
     def D(self) -> int:
@@ -93,6 +107,11 @@ class CHMM:
     @property
     def L_t(self) -> int:
         return int(self.F_t.shape[0])
+
+    @property
+    def n_outputs(self) -> int:
+        """1 for the binary model (labels +-1), K for the multi-label model (labels 0..K-1)."""
+        return 1 if self.theta_s.ndim == 1 else int(self.theta_s.shape[1])
 
     def sample_source(self, M: int, rng):
         """(X (M, D) float32, y (M,) float32 in {-1, +1}) from the source HMM."""
@@ -164,10 +183,12 @@ def _check_size(name: str, value: int) -> int:
     return int(value)
 
 
-def make_chmm(*, D: int, L_s: int, L_t: int, eta: float, rho: float, q: float, seed) -> CHMM:
+def make_chmm(*, D: int, L_s: int, L_t: int, eta: float, rho: float, q: float, seed,
+              classes: int | None = None) -> CHMM:
     """Build a CHMM (see the module docstring for the exact construction and draw order).
 
     eta = 1, rho = 0, q = 1, L_t = L_s gives identical source and target (F_t == F_s exactly).
+    classes=None: the binary model of the main text; classes=K >= 2: the multi-label model (appendix B).
     """
     D = _check_size("D", D)
     L_s = _check_size("L_s", L_s)
@@ -175,14 +196,17 @@ def make_chmm(*, D: int, L_s: int, L_t: int, eta: float, rho: float, q: float, s
     eta = _check_unit("eta", eta)
     rho = _check_unit("rho", rho)
     q = _check_unit("q", q)
+    if classes is not None and (_check_size("classes", classes) < 2):
+        raise ValueError(f"classes must be >= 2 (or None for the binary model), got {classes}")
+    out = () if classes is None else (int(classes),)  # trailing teacher shape
     rng = _as_rng(seed)
 
     F_s = rng.standard_normal((L_s, D))
-    theta_s = rng.standard_normal(L_s)
+    theta_s = rng.standard_normal((L_s, *out))
 
     L_sh = min(L_s, L_t)
     F_tilde = rng.standard_normal((L_sh, D))
-    theta_tilde = rng.standard_normal(L_sh)
+    theta_tilde = rng.standard_normal((L_sh, *out))
 
     # eq. (2) on the shared rows
     n_sub = int(round(rho * L_sh))
@@ -194,7 +218,7 @@ def make_chmm(*, D: int, L_s: int, L_t: int, eta: float, rho: float, q: float, s
     # eqs. (4)-(5): fresh rows / components beyond the shared block
     if L_t > L_sh:
         F_t = np.concatenate([F_shared, rng.standard_normal((L_t - L_sh, D))], axis=0)
-        theta_t = np.concatenate([theta_shared, rng.standard_normal(L_t - L_sh)])
+        theta_t = np.concatenate([theta_shared, rng.standard_normal((L_t - L_sh, *out))])
     else:
         F_t, theta_t = F_shared, theta_shared
     return CHMM(F_s=F_s, theta_s=theta_s, F_t=F_t, theta_t=theta_t)

@@ -78,6 +78,11 @@ def _semantic_problems(config: Mapping[str, Any]):
                 yield f"config key {base}.complexity.min must be smaller than complexity.max"
             if "grid" in exp:
                 yield from _grid_problems(base, exp)
+                ref = (exp.get("claims") or {}).get("binary_counterpart")
+                other = (config.get(paper) or {}).get(ref) or {}
+                if ref and other.get("grid", {}).get("param") != exp["grid"]["param"]:
+                    yield (f"config key {base}.claims.binary_counterpart: {ref} must be a grid over the "
+                           f"same parameter ({exp['grid']['param']}) to be compared cell by cell")
             for side in ("source", "target"):
                 spec = (exp.get("task") or {}).get(side)
                 if spec is None:

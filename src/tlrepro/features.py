@@ -12,6 +12,9 @@ target teacher field,
 ``estimate_population`` streams over chunks: features in float32 (BLAS sgemm), sums in float64
 (Sum v, Sum (v - s)(v - s)^T with a fixed shift s = mean of the first chunk to avoid cancellation,
 Sum lam0 v, Sum lam0, Sum lam0^2). Memory is O(H^2 + chunk * (D + L + H)).
+
+A multi-label CHMM (teacher fields lam0 in R^K) gives b (H, K) and rho (K, K) = E[lam0 lam0^T]; the
+replica theory is binary-only, so there these serve the centring (``mean``) and diagnostics.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ class Population:
 
     omega: np.ndarray
     b: np.ndarray
-    rho: float
+    rho: float | np.ndarray  # (K, K) for a multi-label teacher
     mean: np.ndarray
     n_samples: int
 
@@ -55,34 +58,48 @@ class Population:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
-            np.savez(fh, omega=self.omega, b=self.b, rho=np.float64(self.rho), mean=self.mean,
+            np.savez(fh, omega=self.omega, b=self.b, rho=np.asarray(self.rho, np.float64), mean=self.mean,
                      n_samples=np.int64(self.n_samples))
+
+    def require_binary(self, what: str) -> "Population":
+        """Self, or a ValueError when the teacher is multi-label (the replica theory is binary-only)."""
+        if np.ndim(self.rho):
+            raise ValueError(f"{what} needs a binary teacher, but these statistics come from a "
+                             f"multi-label CHMM ({np.shape(self.rho)[0]} classes, config key chmm.classes): "
+                             "the replica theory covers binary classification only; multi-label "
+                             "figures use simulations")
+        return self
 
     @classmethod
     def load(cls, path) -> "Population":
         with np.load(Path(path)) as z:
-            return cls(omega=z["omega"], b=z["b"], rho=float(z["rho"]), mean=z["mean"],
+            rho = z["rho"]
+            return cls(omega=z["omega"], b=z["b"], rho=float(rho) if rho.ndim == 0 else rho, mean=z["mean"],
                        n_samples=int(z["n_samples"]))
 
 
 class PopulationAccumulator:
-    """Streaming float64 sums for ``Population``; feed (V, lam0) chunks with ``update``."""
+    """Streaming float64 sums for ``Population``; feed (V, lam0) chunks with ``update``.
 
-    def __init__(self, H: int):
+    lam0 is (m,) for a binary teacher, (m, K) with ``outputs=K`` for a multi-label one."""
+
+    def __init__(self, H: int, outputs: int = 1):
         self.H = int(H)
+        self.out = () if outputs == 1 else (int(outputs),)
         self.n = 0
         self.shift = None
         self.s_v = np.zeros(self.H)
         self.s_vv = np.zeros((self.H, self.H))  # Sum (v - shift)(v - shift)^T
-        self.s_lv = np.zeros(self.H)  # Sum lam0 (v - shift)
-        self.s_l = 0.0
-        self.s_ll = 0.0
+        self.s_lv = np.zeros((self.H, *self.out))  # Sum lam0 (v - shift)
+        self.s_l = np.zeros(self.out)
+        self.s_ll = np.zeros(self.out * 2)
 
     def update(self, V, lam0) -> None:
         V = np.asarray(V)
         lam0 = np.asarray(lam0, dtype=np.float64)
-        if V.ndim != 2 or V.shape[1] != self.H or lam0.shape != (V.shape[0],):
-            raise ValueError(f"V must be (m, {self.H}) and lam0 (m,), got {V.shape}, {lam0.shape}")
+        if V.ndim != 2 or V.shape[1] != self.H or lam0.shape != (V.shape[0], *self.out):
+            raise ValueError(f"V must be (m, {self.H}) and lam0 {('m', *self.out)}, got {V.shape}, "
+                             f"{lam0.shape}")
         if V.shape[0] == 0:
             return
         if self.shift is None:
@@ -91,9 +108,9 @@ class PopulationAccumulator:
         self.n += V.shape[0]
         self.s_v += Vc.sum(axis=0)
         self.s_vv += Vc.T @ Vc  # numpy dispatches A^T A to syrk (float64)
-        self.s_lv += lam0 @ Vc
-        self.s_l += float(lam0.sum())
-        self.s_ll += float(lam0 @ lam0)
+        self.s_lv += Vc.T @ lam0
+        self.s_l += lam0.sum(axis=0)
+        self.s_ll += lam0.T @ lam0
 
     def finalize(self) -> Population:
         if self.n == 0:
@@ -102,8 +119,10 @@ class PopulationAccumulator:
         d = self.s_v / n  # mean - shift
         omega = self.s_vv / n - np.outer(d, d)
         omega = 0.5 * (omega + omega.T)
-        b = self.s_lv / n - (self.s_l / n) * d  # = mean of lam0 (v - mean)
-        return Population(omega=omega, b=b, rho=self.s_ll / n, mean=self.shift + d, n_samples=n)
+        b = self.s_lv / n - np.multiply.outer(d, self.s_l / n)  # = mean of lam0 (v - mean)
+        rho = self.s_ll / n
+        return Population(omega=omega, b=b, rho=float(rho) if rho.ndim == 0 else rho,
+                          mean=self.shift + d, n_samples=n)
 
 
 def estimate_population(chmm: CHMM, W1, *, n_samples: int, seed, chunk: int = 8192,
@@ -123,7 +142,7 @@ def estimate_population(chmm: CHMM, W1, *, n_samples: int, seed, chunk: int = 81
     F, theta = (chmm.F_t, chmm.theta_t) if target else (chmm.F_s, chmm.theta_s)
     F32 = F.astype(np.float32)  # converted once, not per chunk
     rng = np.random.default_rng(seed)
-    acc = PopulationAccumulator(W1.shape[0])
+    acc = PopulationAccumulator(W1.shape[0], chmm.n_outputs)
     done = 0
     while done < n_samples:
         m = min(chunk, n_samples - done)

@@ -3,7 +3,10 @@ drawn from the row experiments of a grid, and the paper's claims about them chec
 
 TF and RF come from the replica theory (averaged over CHMM instances), 2L and ft-TF from simulations,
 as in the paper ("the 2L and ft-TF ... are instead purely numerical"). A difference ``A-B`` is
-A − B: negative where A generalises better (blue in the paper's diverging colour map)."""
+A − B: negative where A generalises better (blue in the paper's diverging colour map).
+
+The multi-label diagrams of appendix B (Figs. B.1, B.2) have no theory: every model is simulated
+(``theory=None``), and their claims include a comparison with the binary diagram they extend."""
 
 from __future__ import annotations
 
@@ -24,12 +27,17 @@ SOURCE = "Gerace et al. 2022, Sec. 4.1-4.2 and appendix A"
 DIFFERENCES = {"TF-2L": ("TF", "2L"), "TF-RF": ("TF", "RF"), "ft-TF-TF": ("ft-TF", "TF")}
 
 
-def grid_table(theory: pd.DataFrame, sims: pd.DataFrame, values: Mapping[str, float]) -> pd.DataFrame:
+def grid_table(theory: pd.DataFrame | None, sims: pd.DataFrame,
+               values: Mapping[str, float]) -> pd.DataFrame:
     """One row per (grid row, alpha, model): mean test error and its standard error.
 
     ``theory`` and ``sims`` carry a ``row`` column (the row experiment); ``values`` maps row -> grid
     value. TF and RF are the converged replica theory (SEM over CHMM instances, 0 with one instance);
-    2L and ft-TF the simulated mean and SEM."""
+    2L and ft-TF the simulated mean and SEM. ``theory=None`` (multi-label grids): all four simulated."""
+    if theory is None:
+        out = summarise(sims[sims["model"].isin(["TF", "RF", "2L", "ft-TF"])], by=("row", "model", "alpha"))
+        out["value"] = out["row"].map(values)
+        return out[["row", "value", "model", "alpha", "mean", "sem", "n"]]
     th = converged_theory(theory)
     per_inst = th.groupby(["row", "model", "alpha", "instance"])["test_error"].mean().reset_index()
     t = summarise(per_inst, by=("row", "model", "alpha"))
@@ -131,20 +139,26 @@ def _mirror_pairs(values: Sequence[float], centre: float) -> list[tuple[float, f
                                                                     for w in vals)]
 
 
-def phase_claims(kind: str, panel: str, table: pd.DataFrame, theory: pd.DataFrame,
-                 sims: pd.DataFrame, s: Mapping[str, Any]) -> list[Verdict]:
+def phase_claims(kind: str, panel: str, table: pd.DataFrame, theory: pd.DataFrame | None,
+                 sims: pd.DataFrame, s: Mapping[str, Any],
+                 reference: pd.DataFrame | None = None) -> list[Verdict]:
     """The claims of one diagram panel, by the kind of diagram the figure is (its ``claims.kind``).
 
     kinds: correlation_2l (Figs. 3a, A.1), negative_transfer (3b), finetune (3c),
-    asymmetric (5a), asymmetric_cut (5b), width (A.2), source_size (A.3).
+    asymmetric (5a), asymmetric_cut (5b), width (A.2), source_size (A.3); multi-label (no theory,
+    ``theory=None``): multilabel_correlation (B.1), multilabel_asymmetric (B.2), which compare with
+    ``reference``, the ``grid_table`` of the binary counterpart.
     settings ``s``: small_alpha_max, large_alpha_min, correlated [lo, hi], uncorrelated [lo, hi],
-    n_sigma, peak_halfwidth_log10, plus cut_alpha / centre where the kind needs them."""
+    n_sigma, peak_halfwidth_log10, plus cut_alpha / centre / min_sign_agreement where the kind
+    needs them."""
     small, large = float(s["small_alpha_max"]), float(s["large_alpha_min"])
-    v: list[Verdict] = [_converged(theory, panel)]
     rows = sorted(table["row"].unique(), key=lambda r: int(r.rsplit("_r", 1)[1]))
+    p = f"{panel}:"
+    if kind.startswith("multilabel_"):
+        return _multilabel_claims(kind, p, table, s, reference)
+    v: list[Verdict] = [_converged(theory, panel)]
     v += spot_checks(theory, sims, rows, n_sigma=float(s["n_sigma"]),
                      peak_halfwidth_log10=float(s["peak_halfwidth_log10"]), panel=panel)
-    p = f"{panel}:"
     if kind == "correlation_2l":
         d = diagram(table, "TF-2L")
         v.append(sign_verdict(
@@ -307,3 +321,77 @@ def _source_size_claims(p: str, table: pd.DataFrame, theory: pd.DataFrame, sims:
         f"{small:g} for the largest source size.", _region(d[d["row"] == last], alpha_max=small),
         sign=-1))
     return out
+
+
+def sign_agreement(p: str, table: pd.DataFrame, reference: pd.DataFrame | None, name: str,
+                   min_fraction: float) -> Verdict:
+    """Diagram ``name`` has the sign of the binary counterpart's in at least ``min_fraction`` of the
+    cells both share (same grid value and M/H). No shared cell fails: nothing was compared."""
+    claim = (f"'The salient features of the diagrams are still there' (appendix B): the multi-label "
+             f"{name} diagram has the sign of the binary one in at least {min_fraction:.0%} of the "
+             f"(grid value, M/H) cells both have.")
+    source = "Gerace et al. 2022, appendix B"
+    if reference is None:
+        return Verdict(p + f"matches_binary_{name}", claim, False, {"error": "no binary counterpart given"},
+                       source)
+    key = ["value", "alpha"]
+    mine = diagram(table, name).round({"alpha": 12}).set_index(key)
+    ref = diagram(reference, name).round({"alpha": 12}).set_index(key)
+    both = mine[["diff", "sem"]].join(ref[["diff"]].rename(columns={"diff": "binary"}), how="inner")
+    agree = np.sign(both["diff"]) == np.sign(both["binary"])
+    frac = float(agree.mean()) if len(both) else float("nan")
+    return Verdict(p + f"matches_binary_{name}", claim, bool(len(both) and frac >= min_fraction),
+                   {"n_cells": int(len(both)), "fraction_same_sign": frac,
+                    "differing_cells": [{"value": float(v), "alpha": float(a), "multilabel": float(r["diff"]),
+                                         "binary": float(r["binary"])}
+                                        for (v, a), r in both[~agree].iterrows()]}, source)
+
+
+def _multilabel_claims(kind: str, p: str, table: pd.DataFrame, s: Mapping[str, Any],
+                       reference: pd.DataFrame | None) -> list[Verdict]:
+    """Appendix B: the binary claims, on simulated diagrams, and the match with the binary diagram."""
+    small, large = float(s["small_alpha_max"]), float(s["large_alpha_min"])
+    agree = float(s["min_sign_agreement"])
+    v: list[Verdict] = []
+    if kind == "multilabel_correlation":
+        d = diagram(table, "TF-2L")
+        v.append(sign_verdict(
+            p + "tf_beats_2l_low_samples_high_correlation",
+            f"B.1(a): 'the largest impact of transfer learning when the number of samples in the target "
+            f"dataset is low and when the similarity between the two sets is large enough': TF − 2L < 0 "
+            f"in every cell with M/H <= {small:g} and grid value in {list(s['correlated'])}.",
+            _region(d, s["correlated"], alpha_max=small), sign=-1, source="Gerace et al. 2022, appendix B"))
+        d = diagram(table, "TF-RF")
+        v.append(sign_verdict(
+            p + "negative_transfer_corner",
+            f"B.1(b): 'The comparison between TF and RF shows again negative transfer for low eta and low "
+            f"sample complexity in the target': TF − RF > 0 somewhere with M/H <= {small:g} and grid "
+            f"value in {list(s['uncorrelated'])}.",
+            _region(d, s["uncorrelated"], alpha_max=small), sign=+1, every=False,
+            source="Gerace et al. 2022, appendix B"))
+        d = diagram(table, "ft-TF-TF")
+        hi = _region(d, s["correlated"], alpha_max=small)["diff"].mean()
+        lo = _region(d, s["uncorrelated"], alpha_min=large)["diff"].mean()
+        v.append(Verdict(
+            p + "tf_advantage_over_finetune_low_samples_high_correlation",
+            f"B.1(c): TF's advantage over ft-TF (ft-TF − TF) is larger with few samples and similar tasks "
+            f"(M/H <= {small:g}, grid value in {list(s['correlated'])}) than with many samples and "
+            f"dissimilar tasks (M/H >= {large:g}, grid value in {list(s['uncorrelated'])}).",
+            bool(np.isfinite(hi) and np.isfinite(lo) and hi > lo),
+            {"mean_correlated_small": float(hi), "mean_uncorrelated_large": float(lo)},
+            "Gerace et al. 2022, appendix B"))
+        names = ("TF-2L", "TF-RF", "ft-TF-TF")
+    elif kind == "multilabel_asymmetric":
+        d = diagram(table, "TF-RF")
+        v.append(_asymmetry(p, _region(d, alpha_max=small), float(s["centre"]), small,
+                            "TF − RF (simulations)"))
+        d = diagram(table, "TF-2L")
+        v.append(sign_verdict(
+            p + "tf_beats_2l_low_samples",
+            f"'The most beneficial case occurs for low sample complexity': TF − 2L < 0 in every cell with "
+            f"M/H <= {small:g}.", _region(d, alpha_max=small), sign=-1,
+            source="Gerace et al. 2022, appendix B"))
+        names = ("TF-RF",)
+    else:
+        raise ValueError(f"unknown phase-diagram claims kind {kind!r}")
+    return v + [sign_agreement(p, table, reference, n, agree) for n in names]

@@ -38,6 +38,9 @@ class Task(Protocol):
     @property
     def D(self) -> int: ...
 
+    @property
+    def n_outputs(self) -> int: ...  # 1: binary labels +-1; K: class indices 0..K-1
+
     def source_sets(self, M: int, M_val: int, instance: int): ...
 
     def source_test(self, n: int, instance: int): ...
@@ -71,6 +74,11 @@ class FiniteTask:
     @property
     def D(self) -> int:
         return int(self.Xs.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        """Binary labels: one network output."""
+        return 1
 
     def source_sets(self, M: int, M_val: int, instance: int):
         """Disjoint source training and validation sets, drawn without replacement."""

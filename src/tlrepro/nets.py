@@ -6,7 +6,9 @@ mu is an optional fixed (non-trainable) centring vector (default: none, i.e. mu 
 fine-tune from a transferred-feature (TF) solution fitted on centred features (ft-TF).
 
 Loss: binary cross-entropy on labels y in {-1, +1}, l(y, f) = log(1 + exp(-y f)) = softplus(-y f),
-plus an L2 penalty on the LAST layer only. L2 convention (l2 plays the role of lambda in eq. 6):
+plus an L2 penalty on the LAST layer only. A network with K >= 2 outputs (w2 (H, K), the multi-label
+CHMM of appendix B) takes integer labels in 0..K-1, the softmax cross-entropy logsumexp(f) - f_y and
+predicts argmax f; its labels are int64 arrays, which is how every function here tells the two apart. L2 convention (l2 plays the role of lambda in eq. 6):
 the objective of a mini-batch B drawn from a training set of size M is
 
     mean_{mu in B} l(y_mu, f(x_mu)) + (l2 / (2 M)) ||w2||^2,
@@ -31,7 +33,8 @@ import pandas as pd
 import torch
 import torch.nn.functional as Fnn
 
-__all__ = ["pick_device", "TwoLayer", "TrainResult", "train_source", "train_two_layer", "predict_error"]
+__all__ = ["pick_device", "TwoLayer", "TrainResult", "train_source", "train_two_layer", "predict_error",
+           "is_multilabel"]
 
 
 PARAMETRISATIONS = ("eq6", "keras")
@@ -63,16 +66,31 @@ def pick_device(prefer: str = "auto") -> torch.device:
     return torch.device(prefer)
 
 
+def is_multilabel(y) -> bool:
+    """Integer labels (class indices) mean a softmax network; float +-1 labels a binary one."""
+    return np.issubdtype(np.asarray(y).dtype, np.integer)
+
+
+def _loss(f: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-sample loss: softplus(-y f) (one output) or softmax cross-entropy (K outputs)."""
+    return Fnn.softplus(-y * f) if f.ndim == 1 else Fnn.cross_entropy(f, y, reduction="none")
+
+
+def _wrong(f: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-sample 0-1 error: sign (f = 0 counts as +1) or argmax."""
+    return ((f >= 0).float() * 2 - 1 != y) if f.ndim == 1 else (f.argmax(dim=1) != y)
+
+
 class TwoLayer(torch.nn.Module):
-    """f(x) = (ReLU(x W1^T / D) - center) . w2 / sqrt(H)."""
+    """f(x) = (ReLU(x W1^T / D) - center) . w2 / sqrt(H); w2 (H,) or, with outputs=K, (H, K)."""
 
     def __init__(self, D: int, H: int, *, center=None, generator: torch.Generator | None = None,
-                 _random_init: bool = True):
+                 _random_init: bool = True, outputs: int = 1):
         super().__init__()
         self.D, self.H = int(D), int(H)
         make = (lambda *shape: torch.randn(*shape, generator=generator)) if _random_init else torch.empty
         self.W1 = torch.nn.Parameter(make(self.H, self.D))
-        self.w2 = torch.nn.Parameter(make(self.H))
+        self.w2 = torch.nn.Parameter(make(self.H) if outputs == 1 else make(self.H, int(outputs)))
         if center is not None:
             center = torch.as_tensor(np.asarray(center, dtype=np.float32))
             if center.shape != (self.H,):
@@ -83,9 +101,11 @@ class TwoLayer(torch.nn.Module):
     def from_weights(cls, W1, w2, center=None) -> "TwoLayer":
         W1 = torch.as_tensor(np.asarray(W1, dtype=np.float32))
         w2 = torch.as_tensor(np.asarray(w2, dtype=np.float32))
-        if W1.ndim != 2 or w2.shape != (W1.shape[0],):
-            raise ValueError(f"W1 must be (H, D) and w2 (H,), got {tuple(W1.shape)}, {tuple(w2.shape)}")
-        net = cls(W1.shape[1], W1.shape[0], center=center, _random_init=False)
+        if W1.ndim != 2 or w2.ndim not in (1, 2) or w2.shape[0] != W1.shape[0]:
+            raise ValueError(f"W1 must be (H, D) and w2 (H,) or (H, K), got {tuple(W1.shape)}, "
+                             f"{tuple(w2.shape)}")
+        net = cls(W1.shape[1], W1.shape[0], center=center, _random_init=False,
+                  outputs=1 if w2.ndim == 1 else w2.shape[1])
         with torch.no_grad():
             net.W1.copy_(W1)
             net.w2.copy_(w2)
@@ -124,15 +144,22 @@ def _tensor(a, device) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(a, dtype=np.float32)).to(device)
 
 
+def _labels(y, device) -> torch.Tensor:
+    """Labels as the loss wants them: float32 +-1, or int64 class indices."""
+    if is_multilabel(y):
+        return torch.as_tensor(np.ascontiguousarray(y, dtype=np.int64)).to(device)
+    return _tensor(y, device)
+
+
 @torch.no_grad()
 def _evaluate(net: TwoLayer, X: torch.Tensor, y: torch.Tensor, penalty: float, chunk: int = 16384):
-    """(mean BCE + penalty, 0-1 error) on (X, y), chunked."""
+    """(mean loss + penalty, 0-1 error) on (X, y), chunked."""
     loss_sum, err_sum = 0.0, 0.0
     for i in range(0, X.shape[0], chunk):
         f = net(X[i : i + chunk])
         yy = y[i : i + chunk]
-        loss_sum += Fnn.softplus(-yy * f).sum().item()
-        err_sum += ((f >= 0).float() * 2 - 1 != yy).sum().item()
+        loss_sum += _loss(f, yy).sum().item()
+        err_sum += _wrong(f, yy).sum().item()
     n = max(X.shape[0], 1)
     return loss_sum / n + penalty, err_sum / n
 
@@ -195,13 +222,13 @@ def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, s
             idx = perm[i : i + batch_size]
             xb, yb = X[idx], y[idx]
             f = net(xb)
-            loss = Fnn.softplus(-yb * f).mean() + reg * net.w2.square().sum()
+            loss = _loss(f, yb).mean() + reg * net.w2.square().sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             with torch.no_grad():  # Keras-style running metrics, weighted by batch size
                 loss_acc += loss.detach() * idx.numel()
-                err_acc += ((f.detach() >= 0).float() * 2 - 1 != yb).sum()
+                err_acc += _wrong(f.detach(), yb).sum()
         stopped = epoch
         tl, te = loss_acc.item() / M, err_acc.item() / M
         vl, ve = _evaluate(net, X_val, y_val, penalty()) if has_val else (math.nan, math.nan)
@@ -237,6 +264,7 @@ def _result(net, history, stopped, device, early=False) -> TrainResult:
 def train_source(
     X, y, X_val, y_val, *, H: int, lr: float = 1e-3, batch_size: int = 50, l2: float = 0.0,
     max_epochs: int = 200, patience: int | None = 0, seed: int, device="auto", threads: int | str | None = "auto",
+    outputs: int = 1,
 ) -> TrainResult:
     """Train the 2-layer network from N(0, 1) init on the source task (paper appendix D.2).
 
@@ -244,12 +272,15 @@ def train_source(
     docstring), early stopping on the validation loss with ``patience`` (Keras semantics, 0 = stop at
     the first epoch whose val loss does not decrease; None = no early stopping). Like Keras's default
     restore_best_weights=False, the returned weights are those at the stopping epoch, NOT the best epoch.
+    outputs=K >= 2: a softmax network for integer labels 0..K-1 (multi-label CHMM).
     """
     dev = pick_device(device)
     torch.manual_seed(int(seed))
-    Xt, yt = _tensor(X, dev), _tensor(y, dev)
-    Xv, yv = (_tensor(X_val, dev), _tensor(y_val, dev)) if X_val is not None else (None, None)
-    net = TwoLayer(Xt.shape[1], H, generator=torch.Generator().manual_seed(int(seed))).to(dev)
+    _check_labels(y, outputs)
+    Xt, yt = _tensor(X, dev), _labels(y, dev)
+    Xv, yv = (_tensor(X_val, dev), _labels(y_val, dev)) if X_val is not None else (None, None)
+    net = TwoLayer(Xt.shape[1], H, generator=torch.Generator().manual_seed(int(seed)),
+                   outputs=outputs).to(dev)
     with _threads(threads, device=dev, batch_size=batch_size):
         history, stopped, early = _fit(
             net, Xt, yt, Xv, yv, lr=lr, batch_size=batch_size, l2=l2, max_epochs=max_epochs,
@@ -261,25 +292,30 @@ def train_source(
 def train_two_layer(
     X, y, *, H: int, lr: float, batch_size: int, epochs: int, l2: float, seed: int,
     init: tuple | None = None, center=None, device="auto", X_val=None, y_val=None,
-    threads: int | str | None = "auto",
+    threads: int | str | None = "auto", outputs: int = 1,
 ) -> TrainResult:
     """Train both layers for a fixed number of epochs (no early stopping).
 
     init=None: 2L from scratch (N(0, 1) init from ``seed``). init=(W1, w2): start from these weights,
     e.g. ft-TF = transferred W1 and the TF last layer, with ``center`` the feature mean used to fit it.
     epochs=0 returns the initial weights unchanged. Optional (X_val, y_val) only fill the history.
+    outputs=K >= 2: softmax network (integer labels); with ``init`` it must match w2's columns.
     """
     dev = pick_device(device)
     torch.manual_seed(int(seed))
-    Xt, yt = _tensor(X, dev), _tensor(y, dev)
+    _check_labels(y, outputs)
+    Xt, yt = _tensor(X, dev), _labels(y, dev)
     if init is None:
-        net = TwoLayer(Xt.shape[1], H, center=center, generator=torch.Generator().manual_seed(int(seed)))
+        net = TwoLayer(Xt.shape[1], H, center=center, generator=torch.Generator().manual_seed(int(seed)),
+                       outputs=outputs)
     else:
         net = TwoLayer.from_weights(init[0], init[1], center=center)
+        if (1 if net.w2.ndim == 1 else net.w2.shape[1]) != outputs:
+            raise ValueError(f"init readout has shape {tuple(net.w2.shape)}, expected {outputs} output(s)")
         if net.H != H or net.D != Xt.shape[1]:
             raise ValueError(f"init weights have (H, D) = ({net.H}, {net.D}), expected ({H}, {Xt.shape[1]})")
     net = net.to(dev)
-    Xv, yv = (_tensor(X_val, dev), _tensor(y_val, dev)) if X_val is not None else (None, None)
+    Xv, yv = (_tensor(X_val, dev), _labels(y_val, dev)) if X_val is not None else (None, None)
     with _threads(threads, device=dev, batch_size=batch_size):
         history, stopped, _ = _fit(
             net, Xt, yt, Xv, yv, lr=lr, batch_size=batch_size, l2=l2, max_epochs=int(epochs),
@@ -288,8 +324,18 @@ def train_two_layer(
     return _result(net, history, stopped, dev)
 
 
+def _check_labels(y, outputs: int) -> None:
+    """One output takes +-1 labels, K outputs integer labels in 0..K-1: say which mismatch it is."""
+    y = np.asarray(y)
+    if outputs == 1 and is_multilabel(y):
+        raise ValueError("integer class labels need a network with outputs=K >= 2 (multi-label)")
+    if outputs != 1 and (not is_multilabel(y) or (y.size and (y.min() < 0 or y.max() >= outputs))):
+        raise ValueError(f"a network with {outputs} outputs needs integer labels in 0..{outputs - 1}")
+
+
 def predict_error(W1, w2, X, y, center=None, *, chunk: int = 16384) -> float:
-    """0-1 test error of sign(f(x)) (f = 0 counts as +1), computed on CPU in float32, chunked."""
+    """0-1 test error of sign(f(x)) (f = 0 counts as +1), or of argmax f(x) for a K-output network;
+    computed on CPU in float32, chunked."""
     net = TwoLayer.from_weights(W1, w2, center=center)
-    _, err = _evaluate(net, _tensor(X, "cpu"), _tensor(y, "cpu"), 0.0, chunk=chunk)
+    _, err = _evaluate(net, _tensor(X, "cpu"), _labels(y, "cpu"), 0.0, chunk=chunk)
     return float(err)

@@ -11,7 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .baselines import _NET, _TEST, COLUMNS, _errors, _logistic_loss, _training_sets, fit_logistic, sample_rng
+from .baselines import (_NET, _TEST, COLUMNS, _classes, _errors, _logistic_loss, _training_sets, fit_logistic,
+                        sample_rng)
 from .chmm import CHMM
 from .features import relu_features
 from .nets import predict_error, train_two_layer
@@ -43,17 +44,17 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         W1_init = np.asarray(W1_init)
         mean = np.asarray(mean, dtype=np.float64)
         lam_tf = l2 if lam_tf is None else lam_tf
-    rows = []
+    rows, classes = [], _classes(task)
     for alpha, M, seed, X, y in _training_sets(task, alphas, H, seeds):
         net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
         center, init = None, None
         if model == "ft-TF":
             V = relu_features(X, W1_init).astype(np.float64) - mean
-            w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol)
+            w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol, classes=classes)
             center, init = input_scale * mean, (W1_init, w_tf / input_scale)
         res = train_two_layer(X * input_scale, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
                               seed=net_seed, init=init, center=center, device=device,
-                              threads=threads)
+                              threads=threads, outputs=classes or 1)
         rng_test = sample_rng(seed, M, _TEST)
         wrong, done = 0, 0
         for Xt, yt in task.test_batches(n_test, rng_test, chunk):  # as in simulate_fixed_features

@@ -115,6 +115,11 @@ def is_chmm(exp):
     return "chmm" in experiment(exp)
 
 
+def is_multilabel(exp):
+    """Multi-label CHMM experiments (appendix B) set chmm.classes; they have no replica theory."""
+    return "classes" in experiment(exp).get("chmm", {})
+
+
 def task_file(wc):
     """The source/target task of an experiment instance: a CHMM realisation or an image task."""
     name = "instance" if is_chmm(wc.exp) else "task"
@@ -238,7 +243,9 @@ def figure_inputs(wc):
             ],
         }
         if is_chmm(exp):
-            tables = ["theory"] if grid else ["theory", "geq"]
+            tables = (
+                [] if is_multilabel(exp) else ["theory"] if grid else ["theory", "geq"]
+            )
             for table in tables:
                 files[table] = expand(
                     f"{G22}/{exp}/{table}-{{kind}}-s{{inst}}.csv",
@@ -256,7 +263,29 @@ def figure_inputs(wc):
             named.setdefault(key, []).extend(
                 p for p in paths if p not in named.get(key, [])
             )
+    if grid:  # a multi-label diagram is compared with its binary counterpart's tables
+        for p in panels(wc.fig):
+            ref = counterpart(p)
+            if ref:
+                rows = grid_rows(ref)
+                named["ref_sims"] = [
+                    f"{G22}/{r}/sim-{m}-s{i}.csv"
+                    for r in rows
+                    for m in ("2l", "fttf")
+                    for i in instances(r)
+                ]
+                named["ref_theory"] = [
+                    f"{G22}/{r}/theory-{k}-s{i}.csv"
+                    for r in rows
+                    for k in ("tf", "rf")
+                    for i in instances(r)
+                ]
     return named
+
+
+def counterpart(panel):
+    """The binary grid section a multi-label grid is compared with (None for other panels)."""
+    return config["gerace2022"][panel].get("claims", {}).get("binary_counterpart")
 
 
 class Wildcards:
@@ -317,6 +346,7 @@ def phase_notebook_params(fig):
         "settings": {},
         "x_factor": {},
         "ylog": {},
+        "counterparts": {},
     }
     for p in panels(fig):
         g = cfg[p]["grid"]
@@ -330,6 +360,11 @@ def phase_notebook_params(fig):
         out["settings"][p] = cfg[p]["claims"]
         out["x_factor"][p] = cfg[p]["H"] if meta.get("x") == "M" else 1
         out["ylog"][p] = g["param"] in ("H", "source.M")  # sizes: log axis
+        if counterpart(p):
+            ref = counterpart(p)
+            out["counterparts"][p] = dict(
+                zip(grid_rows(ref), cfg[ref]["grid"]["values"])
+            )
     return out
 
 

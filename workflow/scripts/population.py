@@ -15,6 +15,6 @@ W1 = np.load(snakemake.input.featuremap)["W1"]
 t0 = time.perf_counter()
 pop = estimate_population(chmm, W1, n_samples=snakemake.params.n_samples,
                           seed=derive_seed(inst, kind, "population"))
-log.info("population %s: n=%d in %.1fs, rho=%.4f", kind, pop.n_samples, time.perf_counter() - t0,
-         pop.rho)
+log.info("population %s: n=%d in %.1fs, rho=%s", kind, pop.n_samples, time.perf_counter() - t0,
+         np.array2string(np.asarray(pop.rho), precision=4))
 atomic_write(snakemake.output[0], pop.save)

@@ -5,7 +5,7 @@ from tlrepro.runtime import atomic_write, setup_job, simulate_per_alpha
 
 log = setup_job(snakemake)
 inst, kind, cfg = int(snakemake.wildcards.inst), snakemake.wildcards.kind, snakemake.params.cfg
-pop = Population.load(snakemake.input.population)
+pop = Population.load(snakemake.input.population).require_binary("the Gaussian-equivalent model")
 out = simulate_per_alpha(
     lambda alpha, seeds: simulate_gaussian_equivalent(
         pop.omega, pop.b, pop.rho, alphas=[alpha], lam=snakemake.params.lam, seeds=seeds,

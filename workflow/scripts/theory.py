@@ -8,7 +8,7 @@ from tlrepro.theory import SolverNotConverged, separability_threshold, solve_gcm
 
 log = setup_job(snakemake)
 inst, kind = int(snakemake.wildcards.inst), snakemake.wildcards.kind
-pop = Population.load(snakemake.input.population)
+pop = Population.load(snakemake.input.population).require_binary("the replica theory")
 spec = spectrum(pop.omega, pop.b, pop.rho)
 g = snakemake.params.grid
 alphas = alpha_grid(g["alpha_min"], g["alpha_max"], g["n_alpha"], snakemake.params.extra_alphas)

@@ -8,7 +8,7 @@ from tlrepro.theory import SolverNotConverged, separability_threshold, solve_gcm
 
 log = setup_job(snakemake)
 inst, kind, p = int(snakemake.wildcards.inst), snakemake.wildcards.kind, snakemake.params
-pop = Population.load(snakemake.input.population)
+pop = Population.load(snakemake.input.population).require_binary("the replica theory")
 spec = spectrum(pop.omega, pop.b, pop.rho)
 c = p.cfg["complexity"]
 alphas = np.unique(np.round(1.0 / np.geomspace(c["min"], c["max"], c["n"]), 12))

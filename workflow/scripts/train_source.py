@@ -19,7 +19,7 @@ t0 = time.perf_counter()
 res = train_source(X * scale, y, Xv * scale, yv, H=snakemake.params.H, lr=cfg["lr"],
                    batch_size=cfg["batch_size"], l2=cfg["l2"], max_epochs=cfg["max_epochs"],
                    patience=cfg["patience"], seed=derive_seed(inst, "source-init"), device=device,
-                   threads=snakemake.threads)
+                   threads=snakemake.threads, outputs=task.n_outputs)
 wall = time.perf_counter() - t0
 Xt, yt = task.source_test(10000, inst)
 err = predict_error(res.W1, res.w2, Xt * scale, yt)

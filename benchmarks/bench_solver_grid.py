@@ -84,30 +84,18 @@ def teacher_population(chmm, W1, *, thetas: np.ndarray, n: int, seed: int, chunk
     rng = np.random.default_rng(seed)
     L = chmm.L_s
     F = chmm.F_s.astype(np.float32) * np.float32(1.0 / np.sqrt(L))
-    acc = PopulationAccumulator(W1.shape[0])
     k = thetas.shape[0]
-    s_lv = np.zeros((k, W1.shape[0]))
-    s_l = np.zeros(k)
-    s_ll = np.zeros((k, k))
+    acc = PopulationAccumulator(W1.shape[0], outputs=k)  # the k teacher fields as one multi-output teacher
     done = 0
     while done < n:
         m = min(chunk, n - done)
         c = rng.standard_normal((m, L), dtype=np.float32)
         lam = (c.astype(np.float64) @ thetas.T) / np.sqrt(L)  # (m, k) teacher fields
         v = relu_features(np.maximum(c @ F, 0.0), W1, chunk=chunk)  # x = ReLU(c F / sqrt(L)), eq. (1)
-        acc.update(v, lam[:, 0])
-        vc = v.astype(np.float64) - acc.shift
-        s_lv += lam.T @ vc
-        s_l += lam.sum(0)
-        s_ll += lam.T @ lam
+        acc.update(v, lam if k > 1 else lam[:, 0])
         done += m
     pop = acc.finalize()
-    d = pop.mean - acc.shift
-    B = s_lv / n - np.outer(s_l / n, d)
-    R = s_ll / n
-    # consistency with the project's estimator for the first teacher
-    assert np.allclose(B[0], pop.b, rtol=1e-9, atol=1e-12) and np.isclose(R[0, 0], pop.rho, rtol=1e-12)
-    return pop.omega, B, R
+    return pop.omega, np.reshape(pop.b.T, (k, -1)), np.reshape(pop.rho, (k, k))
 
 
 def build_instance(args, inst: int, qs: np.ndarray):

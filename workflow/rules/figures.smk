@@ -2,9 +2,9 @@
 
 
 rule figure:
-    """A gerace2022 figure: its family's notebook (chmm_learning_curve, real_data_learning_curve or
-    example_images) draws it from the result tables of its panels, checks the paper's claims and the
-    rule records provenance."""
+    """A gerace2022 figure: its family's notebook (chmm_learning_curve, real_data_learning_curve,
+    phase_diagram, double_descent, example_images or schematic) draws it from the result tables of its
+    panels, checks the paper's claims and the rule records provenance."""
     input:
         unpack(figure_inputs),
     output:

@@ -3,8 +3,6 @@ import json
 import os
 import subprocess
 
-import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
@@ -136,29 +134,6 @@ def test_pintus2025_without_weights_stops_with_the_offline_message(smoke_run, tm
         assert "mnist" in text and "TLREPRO_DATA_MIRROR" in text, text[-3000:]
     assert not (work / "results/pintus2025/metrics-pretrained.csv").exists()
     assert (work / f"{FIG}.claims.json").read_bytes() == before
-
-def test_multilabel_diagrams_are_simulated_and_compared_with_the_binary_ones(smoke_run):
-    """Figs. B.1 / B.2: multi-label CHMM rows (K-class teachers, integer labels), TF and RF simulated
-    with softmax regressions, no theory job; the claims compare each diagram with its binary
-    counterpart, whose tables are inputs of the figure."""
-    work, _ = smoke_run
-    g = work / "results/gerace2022"
-    with np.load(g / "figB1_r0/instance-s1.npz") as z:
-        assert z["theta_s"].shape == (30, 4) and z["theta_t"].shape == (30, 4)
-    assert not list(g.glob("figB1_r*/theory-*.csv")) and not list(g.glob("figB2_r*/theory-*.csv"))
-    sims = pd.read_csv(g / "figB1_r1/sim-tf-s1.csv")
-    assert sims["converged"].all() and (sims["test_error"] < 0.75).all()  # below chance (K = 4)
-    b1 = json.loads((work / "figures/gerace2022/figB1.claims.json").read_text())
-    ids = {c["id"] for c in b1["claims"]}
-    assert {"figB1:negative_transfer_corner", "figB1:matches_binary_TF-2L", "figB1:matches_binary_TF-RF",
-            "figB1:matches_binary_ft-TF-TF"} <= ids
-    assert not any("theory" in i for i in ids)
-    agree = next(c for c in b1["claims"] if c["id"] == "figB1:matches_binary_TF-2L")
-    assert agree["numbers"]["n_cells"] == 4  # 2 eta rows x 2 M/H, shared with figA1_eta
-    rec = json.loads((work / "figures/gerace2022/figB2.prov.json").read_text())
-    assert any("fig5_r1/theory-tf-s1.csv" in p for p in rec["inputs"])
-    assert rec["experiment_config"]["figB2"]["chmm"]["classes"] == 4
-
 
 def test_phase_diagrams_share_sources_and_check_the_paper(smoke_run):
     """Rows of a phase diagram are experiments of their own; rows that vary only the target (q) share

@@ -58,3 +58,19 @@ def test_a_real_data_figure_pulls_its_dataset_and_panels():
     assert counts.get("prepare_dataset") == 1 and counts.get("image_task") == 2, counts
     assert counts.get("train_source") == 2 and counts.get("simulate_fixed_features") == 4, counts
     assert "chmm_instance" not in counts and "theory" not in counts, counts
+
+
+def test_multilabel_figures_simulate_everything_and_read_their_binary_counterparts():
+    """Figs. B.1 / B.2 at the smoke scale: no theory job for the multi-label rows (only for the binary
+    counterpart rows, figA1_eta: 2 x 2 and fig5: 3 x 2), TF / RF simulated on the multi-label rows only,
+    one source network for B.1's target-only grid and one per row for B.2 (and the same for the
+    counterparts)."""
+    res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/figB1.pdf", "figures/gerace2022/figB2.pdf",
+               "-n", "--forceall", "--cores", "1", "--configfile", "configs/smoke.yaml")
+    counts = {p[0]: int(p[1]) for p in (line.split() for line in res.stdout.splitlines())
+              if len(p) == 2 and p[1].isdigit()}
+    assert counts.get("theory") == 10 and counts.get("simulate_fixed_features") == 10, counts
+    assert counts.get("train_source") == 8 and counts.get("figure") == 2, counts
+    assert "results/gerace2022/figB1_r1/sim-tf-s1.csv" in res.stdout
+    assert "results/gerace2022/figB1_r1/theory-tf-s1.csv" not in res.stdout
+    assert "results/gerace2022/figA1_eta_r1/theory-tf-s1.csv" in res.stdout

@@ -151,9 +151,8 @@ def _test_error_fixed(task, W1, mean, w, n_test, rng, chunk) -> float:
 
 
 def _classes(task) -> int | None:
-    """K for a multi-label task, None for a binary one (tasks without ``n_outputs`` are binary)."""
-    k = getattr(task, "n_outputs", 1)
-    return None if k == 1 else int(k)
+    """K for a multi-label task, None for a binary one."""
+    return None if task.n_outputs == 1 else int(task.n_outputs)
 
 
 def _training_sets(task, alphas, H: int, seeds):

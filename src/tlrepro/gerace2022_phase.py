@@ -151,11 +151,11 @@ def phase_claims(kind: str, panel: str, table: pd.DataFrame, theory: pd.DataFram
     settings ``s``: small_alpha_max, large_alpha_min, correlated [lo, hi], uncorrelated [lo, hi],
     n_sigma, peak_halfwidth_log10, plus cut_alpha / centre / min_sign_agreement where the kind
     needs them."""
-    small, large = float(s["small_alpha_max"]), float(s["large_alpha_min"])
-    rows = sorted(table["row"].unique(), key=lambda r: int(r.rsplit("_r", 1)[1]))
     p = f"{panel}:"
     if kind.startswith("multilabel_"):
         return _multilabel_claims(kind, p, table, s, reference)
+    small, large = float(s["small_alpha_max"]), float(s["large_alpha_min"])
+    rows = sorted(table["row"].unique(), key=lambda r: int(r.rsplit("_r", 1)[1]))
     v: list[Verdict] = [_converged(theory, panel)]
     v += spot_checks(theory, sims, rows, n_sigma=float(s["n_sigma"]),
                      peak_halfwidth_log10=float(s["peak_halfwidth_log10"]), panel=panel)

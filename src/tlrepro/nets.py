@@ -8,7 +8,8 @@ fine-tune from a transferred-feature (TF) solution fitted on centred features (f
 Loss: binary cross-entropy on labels y in {-1, +1}, l(y, f) = log(1 + exp(-y f)) = softplus(-y f),
 plus an L2 penalty on the LAST layer only. A network with K >= 2 outputs (w2 (H, K), the multi-label
 CHMM of appendix B) takes integer labels in 0..K-1, the softmax cross-entropy logsumexp(f) - f_y and
-predicts argmax f; its labels are int64 arrays, which is how every function here tells the two apart. L2 convention (l2 plays the role of lambda in eq. 6):
+predicts argmax f; its labels are int64 arrays, which is how every function here tells the two apart.
+L2 convention (l2 plays the role of lambda in eq. 6):
 the objective of a mini-batch B drawn from a training set of size M is
 
     mean_{mu in B} l(y_mu, f(x_mu)) + (l2 / (2 M)) ||w2||^2,

@@ -120,3 +120,17 @@ def test_local_profile_caps_gpus_at_visible():
     env["CUDA_VISIBLE_DEVICES"] = "0,1"
     tagged = {rule for rule, res in _dry_run_jobs(*smoke, env=env) if res.get("gpu") == "1"}
     assert {"train_source", "simulate_twolayer", "simulate_finetune"} <= tagged
+
+
+def test_thread_cap_reaches_torch_without_importing_it():
+    """A job's ``threads`` caps torch too, whether torch is imported before setup or after; the
+    jobs that never train do not pay torch's import (seconds per job)."""
+    code = ("import sys\nfrom tlrepro.runtime import configure_threads\nconfigure_threads(1)\n"
+            "late = 'torch' not in sys.modules\nimport torch\nprint(late, torch.get_num_threads())\n")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["True", "1"]
+    code = ("import torch\nfrom tlrepro.runtime import configure_threads\nconfigure_threads(1)\n"
+            "print(torch.get_num_threads())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["1"]

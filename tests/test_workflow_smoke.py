@@ -160,3 +160,16 @@ def test_phase_diagrams_share_sources_and_check_the_paper(smoke_run):
     rec = json.loads((work / "figures/gerace2022/fig3a.prov.json").read_text())
     assert rec["experiment_config"]["fig3"]["grid"]["param"] == "chmm.q"
     assert any("fig3_r2/sim-2l-s1.csv" in p for p in rec["inputs"])
+
+
+def test_multilabel_figures_are_compared_with_their_binary_counterparts(smoke_run):
+    """Figs. B.1 / B.2 are built end to end from simulations only, and their verdicts include the sign
+    agreement with the binary diagrams they are read against (Figs. A.1(a) and 5a)."""
+    work, _ = smoke_run
+    for fig, diagrams in (("figB1", ("TF-2L", "TF-RF", "ft-TF-TF")), ("figB2", ("TF-RF",))):
+        ids = {c["id"] for c in json.loads((work / f"figures/gerace2022/{fig}.claims.json").read_text())["claims"]}
+        assert {f"{fig}:matches_binary_{d}" for d in diagrams} <= ids, ids
+        rec = json.loads((work / f"figures/gerace2022/{fig}.prov.json").read_text())
+        assert not any("/theory-" in p and f"/{fig}_r" in p for p in rec["inputs"])
+    counterpart = "results/gerace2022/figA1_eta_r0/theory-tf-s1.csv"
+    assert counterpart in json.loads((work / "figures/gerace2022/figB1.prov.json").read_text())["inputs"]

@@ -7,17 +7,23 @@ from pathlib import Path
 from typing import Callable
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 def configure_threads(n: int) -> None:
-    """Cap BLAS/OpenMP and torch threads at ``n`` (a Snakemake job's ``threads``)."""
+    """Cap BLAS/OpenMP and torch threads at ``n`` (a Snakemake job's ``threads``).
+
+    torch is not imported here (it costs seconds per job, and most jobs never use it): one already
+    imported is capped directly, one imported later reads OMP_NUM_THREADS, set here."""
+    import sys
+
     from threadpoolctl import threadpool_limits
 
+    for var in THREAD_VARIABLES:
+        os.environ[var] = str(int(n))
     threadpool_limits(int(n))
-    try:
-        import torch
-
-        torch.set_num_threads(int(n))
-    except ImportError:  # torch is only needed by the training rules
-        pass
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(int(n))
 
 
 def visible_gpus() -> int:

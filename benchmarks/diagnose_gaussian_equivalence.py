@@ -1,9 +1,13 @@
 """Decompose a theory-vs-simulation gap of a finished CHMM experiment into
 (theory − Gaussian-equivalent simulation): solver + finite-size effects, and
 (Gaussian-equivalent − CHMM simulation): the non-Gaussianity of the features (GET deviation).
+With --readout it also tests the Gaussian-equivalence step alone, on fixed linear readouts (a logistic
+regression fitted on many target samples and, for TF, the source network's own second layer): the
+error each makes on fresh CHMM samples against the error the Gaussian model predicts for it
+(``tlrepro.readout_gaussianity``); no learning from few samples and no solver is involved.
 
     python benchmarks/diagnose_gaussian_equivalence.py results/gerace2022/fig2b --instance 1 \
-        --kind tf --alphas 1.2 2 3 --seeds 10
+        --kind tf --alphas 1.2 2 3 --seeds 10 --readout
 """
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from tlrepro.baselines import simulate_gaussian_equivalent
+from tlrepro.chmm import CHMM
 from tlrepro.claims import summarise
 from tlrepro.features import Population
+from tlrepro.readout_gaussianity import best_readout_check
 from tlrepro.theory import solve_gcm, spectrum
 
 
@@ -28,6 +34,7 @@ def main() -> None:
     ap.add_argument("--alphas", type=float, nargs="+", required=True)
     ap.add_argument("--lam", type=float, default=1e-7)
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--readout", action="store_true", help="also run the fixed-readout test")
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
     pop = Population.load(a.exp_dir / f"pop-{a.kind}-s{a.instance}.npz")
@@ -49,9 +56,22 @@ def main() -> None:
     print(f"{a.kind.upper()}: rho={spec.rho:.4f} rho_p={spec.rho_p:.4f} "
           f"top eigenvalues of Omega {np.round(ev[:3], 4).tolist()}")
     print(table.round(4).to_string(index=False))
+    report = {"learning_curve": table.to_dict(orient="records")}
+    if a.readout:
+        fm = np.load(a.exp_dir / f"featuremap-{a.kind}-s{a.instance}.npz")
+        extra = {}
+        if a.kind == "tf" and "w2" in fm.files:  # the source network predicts sign(w2 . v), v uncentred
+            w2 = fm["w2"].astype(np.float64)
+            extra["source network's second layer"] = (w2, float(w2 @ pop.mean))
+        checks = best_readout_check(CHMM.load(a.exp_dir / f"instance-s{a.instance}.npz"), fm["W1"], pop,
+                                    extra=extra)
+        readouts = pd.DataFrame([c.to_dict() for c in checks])
+        print("fixed readouts (error on 200000 fresh samples vs the Gaussian-equivalent prediction):")
+        print(readouts.round(4).to_string(index=False))
+        report["readouts"] = readouts.to_dict(orient="records")
     if a.out:
         a.out.parent.mkdir(parents=True, exist_ok=True)
-        a.out.write_text(json.dumps(table.to_dict(orient="records"), indent=2))
+        a.out.write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -81,3 +81,24 @@ def test_gaussian_equivalent_check_attributes_a_mismatch():
     assert not v["theory_matches_simulation_TF"].passed
     assert v["theory_matches_gaussian_equivalent_TF"].passed
     assert v["theory_matches_gaussian_equivalent_RF"].passed
+
+
+def test_fixed_readout_check_is_one_verdict_per_model():
+    """The fixed-readout table gives one verdict per model, failing exactly where a readout's measured
+    error is more than n_sigma standard errors from the Gaussian prediction."""
+    theory, sims = _tables()
+    readout = pd.DataFrame([
+        {"model": "TF", "instance": 1, "readout": "fit", "error": 0.112, "sem": 0.0007, "gaussian_error": 0.117,
+         "corr": 0.93, "z": (0.117 - 0.112) / 0.0007},
+        {"model": "TF", "instance": 1, "readout": "source", "error": 0.277, "sem": 0.001, "gaussian_error": 0.278,
+         "corr": 0.64, "z": 1.0},
+        {"model": "RF", "instance": 1, "readout": "fit", "error": 0.178, "sem": 0.0009, "gaussian_error": 0.180,
+         "corr": 0.84, "z": 2.2},
+    ])
+    v = {x.id: x for x in learning_curve_claims(theory, sims, SETTINGS, readout=readout)}
+    assert not v["features_gaussian_equivalent_TF"].passed
+    assert v["features_gaussian_equivalent_TF"].numbers["max_abs_z"] == pytest.approx(0.005 / 0.0007)
+    assert len(v["features_gaussian_equivalent_TF"].numbers["readouts"]) == 2
+    assert v["features_gaussian_equivalent_RF"].passed
+    assert "not a claim of the paper" in v["features_gaussian_equivalent_RF"].source
+    assert "features_gaussian_equivalent_TF" not in {x.id for x in learning_curve_claims(theory, sims, SETTINGS)}

@@ -30,10 +30,12 @@ def converged_theory(theory: pd.DataFrame) -> pd.DataFrame:
 
 
 def theory_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[str, Any],
-                  geq: pd.DataFrame | None = None) -> list[Verdict]:
+                  geq: pd.DataFrame | None = None, readout: pd.DataFrame | None = None) -> list[Verdict]:
     """The theory claims of every CHMM learning curve: the replica equations converged, and the
     theory lines go through the TF and RF simulations (and, as a solver check, through simulations of
-    the Gaussian-equivalent model when ``geq`` is given). settings: n_sigma, peak_halfwidth_log10."""
+    the Gaussian-equivalent model when ``geq`` is given; as a check of the Gaussian-equivalence step
+    alone, the fixed-readout table of ``readout_gaussianity`` when ``readout`` is given).
+    settings: n_sigma, peak_halfwidth_log10."""
     n_sigma = float(settings["n_sigma"])
     hw = float(settings["peak_halfwidth_log10"])
     th_all = theory
@@ -71,24 +73,39 @@ def theory_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[st
             v.id = f"theory_matches_gaussian_equivalent_{model}"
             verdicts.append(v)
 
+    if readout is not None and len(readout):
+        for model, rows in readout.groupby("model"):
+            z = rows["z"].abs()
+            verdicts.append(Verdict(
+                f"features_gaussian_equivalent_{model}",
+                f"The Gaussian-equivalence step the theory rests on holds for the {model} features: fixed "
+                "linear readouts err on fresh CHMM samples as the Gaussian model with the same Omega, b, "
+                f"rho predicts (within {n_sigma:g} standard errors).",
+                bool((z <= n_sigma).all()),
+                {"n_sigma": n_sigma, "max_abs_z": float(z.max()),
+                 "readouts": rows.drop(columns="model").to_dict(orient="records")},
+                "this workflow (diagnostic of the GET assumption, not a claim of the paper)"))
+
     return verdicts
 
 
 def learning_curve_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[str, Any],
-                          geq: pd.DataFrame | None = None) -> list[Verdict]:
+                          geq: pd.DataFrame | None = None,
+                          readout: pd.DataFrame | None = None) -> list[Verdict]:
     """The claims the paper makes about a CHMM learning-curve figure (Fig. 2b), checked on the data.
 
     settings: n_sigma, peak_halfwidth_log10, small_alpha_max (from the figure's config).
     geq: optional simulations of the Gaussian-equivalent model (same Omega, b, rho). They add one
     verdict per model on the solver itself, so that a theory-vs-CHMM mismatch can be attributed either
     to the solver / finite size (theory != Gaussian-equivalent) or to the Gaussian-equivalence
-    assumption (theory == Gaussian-equivalent != CHMM)."""
+    assumption (theory == Gaussian-equivalent != CHMM). readout: optional fixed-readout checks of that
+    assumption (``tlrepro.readout_gaussianity``), one verdict per model."""
     hw = float(settings["peak_halfwidth_log10"])
     small = float(settings["small_alpha_max"])
     th = converged_theory(theory)
     a_star = thresholds(theory)
     summary = summarise(sims)
-    verdicts = theory_claims(theory, sims, settings, geq)
+    verdicts = theory_claims(theory, sims, settings, geq, readout)
     th_mean = th.groupby(["model", "alpha"])["test_error"].mean()
     verdicts.append(curve_below(
         th_mean["TF"], th_mean["RF"], id="tf_below_rf_theory", source=SOURCE,

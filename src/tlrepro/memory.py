@@ -54,6 +54,10 @@ def estimate(rule: str, exp: Mapping[str, Any]) -> tuple[int, str]:
         M = _largest_m(exp, "simulation")
         need = M * (D + 2 * H) * 8 + 3 * H * H * 8 + feats
         what = f"training set (max alpha x H = {M} samples of D = {D} inputs and H = {H} features)"
+    elif rule == "readout_gaussianity":
+        n = exp["readout_check"]["n_fit"]
+        need = n * (D * 4 + H * 4 + 2 * H * 8) + 8192 * (D + 2 * H) * 8 + H * H * 8 + feats
+        what = f"fit set (readout_check.n_fit = {n} samples of D = {D} inputs and H = {H} features)"
     elif rule in ("simulate_twolayer", "simulate_finetune"):
         M = _largest_m(exp, "networks")
         need = M * (D * 8 + D * 4 + 2 * H * 8) + feats

@@ -104,3 +104,29 @@ rule simulate_gaussian_equivalent:
         lam=lambda wc: exp_config(wc)["lam"],
     script:
         "../scripts/simulate_gaussian_equivalent.py"
+
+
+rule readout_gaussianity:
+    """The Gaussian-equivalence step alone: the error of fixed linear readouts of the features (a logistic
+    regression fitted on many samples; for TF also the source network's own) on fresh CHMM samples against
+    the error the Gaussian model with the same Omega, b, rho predicts for them.
+    """
+    input:
+        chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
+        featuremap=featuremap_file("{kind}"),
+        population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
+    output:
+        f"{G22}/{{exp}}/readout-{{kind}}-s{{inst}}.csv",
+    log:
+        "logs/readout_gaussianity/{exp}-{kind}-s{inst}.log",
+    benchmark:
+        "results/benchmarks/readout_gaussianity/{exp}-{kind}-s{inst}.tsv"
+    conda:
+        "../../envs/science.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("readout_gaussianity"),
+    params:
+        cfg=lambda wc: exp_config(wc)["readout_check"],
+    script:
+        "../scripts/readout_gaussianity.py"

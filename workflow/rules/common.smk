@@ -244,7 +244,9 @@ def figure_inputs(wc):
         }
         if is_chmm(exp):
             tables = (
-                [] if is_multilabel(exp) else ["theory"] if grid else ["theory", "geq"]
+                []
+                if is_multilabel(exp)
+                else ["theory"] if grid else ["theory", "geq", "readout"]
             )
             for table in tables:
                 files[table] = expand(

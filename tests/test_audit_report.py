@@ -14,7 +14,7 @@ import pytest
 from conftest import FIGS_BUILT, SMOKE_TARGETS
 from tlrepro.audit import audit_figure, record_path
 from tlrepro.cli import main
-from tlrepro.scorecard import load_registry, scorecard_rows
+from tlrepro.scorecard import load_registry, scorecard_markdown, scorecard_rows
 
 FIG = "gerace2022/fig2b"
 
@@ -99,10 +99,13 @@ def test_scorecard_lists_every_registry_figure(smoke_run):
     assert all(r.scale == "smoke" and r.paper == "gerace2022" for r in built)
     claims = json.loads((work / "figures/gerace2022/fig2b.claims.json").read_text())
     fig2b = next(r for r in built if r.figure == "fig2b")
-    assert fig2b.n_passed == claims["n_passed"] and fig2b.n_claims == claims["n_claims"]
+    # the paper's claims and this workflow's checks (solver, Gaussian equivalence) add up to the file's
+    assert fig2b.n_checks >= 3 and "features_gaussian_equivalent_TF" not in fig2b.failed
+    assert fig2b.n_passed + fig2b.n_checks_passed == claims["n_passed"]
+    assert fig2b.n_claims + fig2b.n_checks == claims["n_claims"]
     assert main(["-C", str(work), "scorecard", "--out", "results/scorecard-cli.md"]) == 0
     text = (work / "results/scorecard-cli.md").read_text()
-    assert f"| gerace2022 | fig2b | " in text and f"| {claims['n_passed']} / {claims['n_claims']} |" in text
+    assert f"| gerace2022 | fig2b | " in text and f"| {fig2b.n_passed} / {fig2b.n_claims} |" in text
     assert "not implemented yet" in text
     assert "| pintus2025 | table | not built |" in text  # implemented, needs the ImageNet weights
 
@@ -120,3 +123,21 @@ def test_snakemake_report_shows_figure_card_and_scorecard(smoke_run):
     card = (work / "results/report/gerace2022/fig2b.html").read_text()
     assert "theory_matches_simulation_TF" in card and "tlrepro audit gerace2022/fig2b" in card
     (work / "report.html").unlink()
+
+
+def test_scorecard_counts_the_papers_claims_apart_from_the_workflows_checks(tmp_path):
+    """A verdict whose source starts with 'this workflow' is a check of ours, not a claim of the paper:
+    the status follows the paper's claims only, and failing checks are listed in their own column."""
+    figs = tmp_path / "figures/p"
+    figs.mkdir(parents=True)
+    verdicts = [{"id": "a", "passed": True, "source": "Paper, Sec. 2"},
+                {"id": "b", "passed": True, "source": "Paper, Sec. 3"},
+                {"id": "solver", "passed": False, "source": "this workflow (solver check)"}]
+    (figs / "f.claims.json").write_text(json.dumps({"n_claims": 3, "n_passed": 2, "claims": verdicts}))
+    (figs / "f.prov.json").write_text(json.dumps({"scale": "smoke", "git": {"commit": "abc", "dirty": False}}))
+    (row,) = scorecard_rows({"p": {"f": {"implemented": True}}}, tmp_path / "figures")
+    assert (row.n_passed, row.n_claims, row.n_checks_passed, row.n_checks) == (2, 2, 0, 1)
+    assert row.status == "all claims pass" and row.failed == [] and row.failed_checks == ["solver"]
+    md = scorecard_markdown([row])
+    assert "| p | f | all claims pass | smoke | 2 / 2 |  | 0 / 1 | solver |" in md
+    assert "the papers' claims passed: 2 of 2; this workflow's checks passed: 0 of 1" in md

@@ -16,13 +16,25 @@ import numpy as np
 import pandas as pd
 
 
+WORKFLOW_CHECK = "this workflow"
+
+
 @dataclass
 class Verdict:
+    """One checked statement. ``source`` cites the paper for the paper's claims; a source starting with
+    ``WORKFLOW_CHECK`` marks this workflow's own checks and diagnostics (solver convergence, Gaussian
+    equivalence), which the scorecard counts apart from the papers' claims."""
+
     id: str
     claim: str
     passed: bool
     numbers: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+
+
+def is_workflow_check(source: str | None) -> bool:
+    """True for a verdict of this workflow's own checks, False for a claim of a paper."""
+    return str(source or "").startswith(WORKFLOW_CHECK)
 
 
 def summarise(sims: pd.DataFrame, by: Sequence[str] = ("model", "alpha"),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .claims import (Verdict, curve_below, peak_at_threshold, summarise,
                      theory_matches_simulation)
+from .readout_gaussianity import readout_verdicts
 
 SOURCE = "Gerace et al. 2022, section 4 (Fig. 2 and its discussion)"
 
@@ -73,18 +74,7 @@ def theory_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[st
             v.id = f"theory_matches_gaussian_equivalent_{model}"
             verdicts.append(v)
 
-    if readout is not None and len(readout):
-        for model, rows in readout.groupby("model"):
-            z = rows["z"].abs()
-            verdicts.append(Verdict(
-                f"features_gaussian_equivalent_{model}",
-                f"The Gaussian-equivalence step the theory rests on holds for the {model} features: fixed "
-                "linear readouts err on fresh CHMM samples as the Gaussian model with the same Omega, b, "
-                f"rho predicts (within {n_sigma:g} standard errors).",
-                bool((z <= n_sigma).all()),
-                {"n_sigma": n_sigma, "max_abs_z": float(z.max()),
-                 "readouts": rows.drop(columns="model").to_dict(orient="records")},
-                "this workflow (diagnostic of the GET assumption, not a claim of the paper)"))
+    verdicts += readout_verdicts(readout, n_sigma)
 
     return verdicts
 

@@ -17,15 +17,17 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import ndtr
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from .chmm import CHMM
+from .claims import WORKFLOW_CHECK, Verdict
 from .features import Population, relu_features
 
 __all__ = ["ReadoutCheck", "gaussian_readout_error", "readout_error", "check_readout",
-           "best_readout_check"]
+           "best_readout_check", "readout_verdicts"]
 
 
 def gaussian_readout_error(pop: Population, w, c0: float = 0.0, *, n_grid: int = 4001) -> float:
@@ -126,3 +128,25 @@ def best_readout_check(chmm: CHMM, W1, pop: Population, *, n_fit: int = 20000, n
         Z[i : i + m] = (relu_features(Xt, W1) - pop.mean) @ Wr + c0
         lam[i : i + m] = lam0
     return [_check_field(name, Z[:, j], lam, pop, w, c) for j, (name, (w, c)) in enumerate(readouts.items())]
+
+
+def readout_verdicts(table: pd.DataFrame | None, n_sigma: float, prefix: str = "") -> list[Verdict]:
+    """One verdict per model (``features_gaussian_equivalent_<model>``, ids prefixed by ``prefix``) from
+    the tables of the rule ``readout_gaussianity`` (columns model, instance, readout, error, sem,
+    gaussian_error, corr, z; a phase diagram adds ``row``): it passes when every readout's |z| <= n_sigma.
+    No table, no verdict."""
+    if table is None or not len(table):
+        return []
+    out = []
+    for model, rows in table.groupby("model"):
+        z = rows["z"].abs()
+        out.append(Verdict(
+            f"{prefix}features_gaussian_equivalent_{model}",
+            f"The Gaussian-equivalence step the theory rests on holds for the {model} features: fixed "
+            "linear readouts err on fresh CHMM samples as the Gaussian model with the same Omega, b, rho "
+            f"predicts (within {n_sigma:g} standard errors).",
+            bool((z <= n_sigma).all()),
+            {"n_sigma": n_sigma, "max_abs_z": float(z.max()),
+             "readouts": rows.drop(columns="model").to_dict(orient="records")},
+            f"{WORKFLOW_CHECK} (diagnostic of the GET assumption, not a claim of the paper)"))
+    return out

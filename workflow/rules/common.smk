@@ -246,7 +246,7 @@ def figure_inputs(wc):
             tables = (
                 []
                 if is_multilabel(exp)
-                else ["theory"] if grid else ["theory", "geq", "readout"]
+                else ["theory", "readout"] if grid else ["theory", "geq", "readout"]
             )
             for table in tables:
                 files[table] = expand(

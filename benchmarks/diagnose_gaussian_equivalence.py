@@ -22,7 +22,7 @@ from tlrepro.baselines import simulate_gaussian_equivalent
 from tlrepro.chmm import CHMM
 from tlrepro.claims import summarise
 from tlrepro.features import Population
-from tlrepro.readout_gaussianity import best_readout_check
+from tlrepro.readout_gaussianity import best_readout_check, source_network_readout
 from tlrepro.theory import solve_gcm, spectrum
 
 
@@ -58,11 +58,8 @@ def main() -> None:
     print(table.round(4).to_string(index=False))
     report = {"learning_curve": table.to_dict(orient="records")}
     if a.readout:
-        fm = np.load(a.exp_dir / f"featuremap-{a.kind}-s{a.instance}.npz")
-        extra = {}
-        if a.kind == "tf" and "w2" in fm.files:  # the source network predicts sign(w2 . v), v uncentred
-            w2 = fm["w2"].astype(np.float64)
-            extra["source network's second layer"] = (w2, float(w2 @ pop.mean))
+        fm = dict(np.load(a.exp_dir / f"featuremap-{a.kind}-s{a.instance}.npz"))
+        extra = source_network_readout(fm, pop) if a.kind == "tf" else {}
         checks = best_readout_check(CHMM.load(a.exp_dir / f"instance-s{a.instance}.npz"), fm["W1"], pop,
                                     extra=extra)
         readouts = pd.DataFrame([c.to_dict() for c in checks])

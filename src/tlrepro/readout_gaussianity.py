@@ -26,7 +26,7 @@ from .chmm import CHMM
 from .claims import WORKFLOW_CHECK, Verdict
 from .features import Population, relu_features
 
-__all__ = ["ReadoutCheck", "gaussian_readout_error", "readout_error", "check_readout",
+__all__ = ["ReadoutCheck", "gaussian_readout_error", "check_readout", "source_network_readout",
            "best_readout_check", "readout_verdicts"]
 
 
@@ -55,12 +55,6 @@ def gaussian_readout_error(pop: Population, w, c0: float = 0.0, *, n_grid: int =
     f = dens * (wrong_pos + wrong_neg)
     h = t[1] - t[0]
     return float(h / 3.0 * (f[0] + f[-1] + 4.0 * f[1:-1:2].sum() + 2.0 * f[2:-1:2].sum()))
-
-
-def readout_error(V, lam0, w, c0: float = 0.0) -> tuple[float, float]:
-    """(error, standard error) of sign(w . V + c0) against sign(lam0) on samples V (n, H) already
-    centred, lam0 (n,)."""
-    return _field_error(np.asarray(V, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + float(c0), lam0)
 
 
 def _field_error(z, lam0) -> tuple[float, float]:
@@ -100,6 +94,16 @@ def _check_field(name: str, z, lam0, pop: Population, w, c0: float) -> ReadoutCh
     w = np.asarray(w, dtype=np.float64)
     corr = float(w @ pop.b) / math.sqrt(float(w @ pop.omega @ w) * float(pop.rho))
     return ReadoutCheck(name, err, sem, g, corr, (g - err) / sem)
+
+
+def source_network_readout(featuremap, pop: Population) -> dict[str, tuple[np.ndarray, float]]:
+    """The source network's own readout as an ``extra`` of ``best_readout_check``: it predicts
+    sign(w2 . v) on uncentred v, i.e. w = w2 and c0 = w2 . mu on centred features. Empty when the
+    feature map has no second layer (random features)."""
+    if "w2" not in featuremap:
+        return {}
+    w2 = np.asarray(featuremap["w2"], dtype=np.float64)
+    return {"source network's second layer": (w2, float(w2 @ pop.mean))}
 
 
 def best_readout_check(chmm: CHMM, W1, pop: Population, *, n_fit: int = 20000, n_test: int = 200000,

@@ -58,6 +58,13 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return None
 
 
+def _split(claims: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
+    """(the paper's claims, this workflow's checks) of a claims file."""
+    verdicts = claims.get("claims", [])
+    return ([c for c in verdicts if not is_workflow_check(c.get("source"))],
+            [c for c in verdicts if is_workflow_check(c.get("source"))])
+
+
 def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
                    figures_dir: str | os.PathLike = "figures") -> list[ScoreRow]:
     """One row per registry figure, filled from its claims and provenance files when they exist."""
@@ -74,9 +81,7 @@ def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
                 row.commit = (str(git.get("commit"))[:12] + ("+dirty" if git.get("dirty") else "")
                               if git.get("commit") else "no git")
                 row.finished = prov.get("finished")
-                verdicts = claims.get("claims", [])
-                of_paper = [c for c in verdicts if not is_workflow_check(c.get("source"))]
-                checks = [c for c in verdicts if is_workflow_check(c.get("source"))]
+                of_paper, checks = _split(claims)
                 row.n_claims, row.n_passed = len(of_paper), sum(bool(c.get("passed")) for c in of_paper)
                 row.failed = [c["id"] for c in of_paper if not c.get("passed")]
                 row.n_checks, row.n_checks_passed = len(checks), sum(bool(c.get("passed")) for c in checks)
@@ -152,9 +157,7 @@ def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
         ("hardware", json.dumps(prov.get("hardware"), default=str)),
         ("started / finished", f"{prov.get('started')} / {prov.get('finished')}"),
     ]
-    cs = claims.get("claims", [])
-    paper = [c for c in cs if not is_workflow_check(c.get("source"))]
-    checks = [c for c in cs if is_workflow_check(c.get("source"))]
+    paper, checks = _split(claims)
     return ("<html><body>"
             f"<h2>{html.escape(str(prov.get('figure')))}: {sum(bool(c['passed']) for c in paper)} of "
             f"{len(paper)} claims of the paper pass; {sum(bool(c['passed']) for c in checks)} of "

@@ -4,18 +4,15 @@ import pandas as pd
 
 from tlrepro.chmm import CHMM
 from tlrepro.features import Population
-from tlrepro.readout_gaussianity import best_readout_check
+from tlrepro.readout_gaussianity import best_readout_check, source_network_readout
 from tlrepro.runtime import atomic_write, setup_job
 from tlrepro.seeding import derive_seed
 
 log = setup_job(snakemake)
 inst, kind, cfg = int(snakemake.wildcards.inst), snakemake.wildcards.kind, snakemake.params.cfg
 pop = Population.load(snakemake.input.population).require_binary("the fixed-readout Gaussian-equivalence check")
-fm = np.load(snakemake.input.featuremap)
-extra = {}
-if kind == "tf" and "w2" in fm.files:  # the source network predicts sign(w2 . v), v uncentred
-    w2 = fm["w2"].astype(np.float64)
-    extra["source network's second layer"] = (w2, float(w2 @ pop.mean))
+fm = dict(np.load(snakemake.input.featuremap))
+extra = source_network_readout(fm, pop) if kind == "tf" else {}
 checks = best_readout_check(CHMM.load(snakemake.input.chmm), fm["W1"], pop, n_fit=cfg["n_fit"],
                             n_test=cfg["n_test"], C=cfg["C"], seed=derive_seed(inst, "readout-check", kind),
                             extra=extra)

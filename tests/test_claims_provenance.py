@@ -88,3 +88,35 @@ def test_provenance_record(tmp_path):
         assert key in rec
     write_record(tmp_path / "r.prov.json", rec)
     assert json.loads((tmp_path / "r.prov.json").read_text())["figure"] == "p/f"
+
+
+def test_z_bound_is_the_student_t_equivalent_of_n_sigma():
+    from scipy.stats import norm, t
+
+    from tlrepro.claims import welch_dof, z_bound
+    # same two-sided tail probability as +-3 normal standard errors, for an SEM from 10 seeds (9 dof)
+    assert 2 * t.sf(z_bound(3, 9), 9) == pytest.approx(2 * norm.sf(3), rel=1e-9)
+    assert z_bound(3, 9) == pytest.approx(4.094, abs=1e-3)
+    assert z_bound(3, 5) > z_bound(3, 9) > z_bound(3, 49) > 3 and z_bound(3, 1e7) == pytest.approx(3, abs=1e-4)
+    assert np.isnan(z_bound(3, 0))  # one seed: no standard error
+    assert welch_dof(0.01, 10, 0.01, 10) == pytest.approx(18)
+    assert welch_dof(0.01, 10, 0.0, 10) == pytest.approx(9)
+
+
+def test_theory_matches_simulation_bound_follows_the_number_of_seeds():
+    # 10 seeds with a known SEM: a deviation of 3.5 SEM is inside the 9-dof bound (4.09), 4.5 is not
+    vals = 0.2 + 0.01 * np.array([-1.5, -1, -0.5, -0.25, 0, 0, 0.25, 0.5, 1, 1.5])
+    summary = summarise(_sims("TF", 1.0, vals))
+    sem = float(summary["sem"].iloc[0])
+    for dev, ok in ((3.5, True), (4.5, False)):
+        theory = pd.DataFrame({"model": ["TF"], "alpha": [1.0], "test_error": [0.2 + dev * sem]})
+        v = theory_matches_simulation(theory, summary, model="TF", alpha_star=10.0, n_sigma=3,
+                                      peak_halfwidth_log10=0.1, claim="x")
+        (p,) = v.numbers["points"]
+        assert v.passed is ok and p["z"] == pytest.approx(dev) and not p["within_normal_bound"]
+        assert p["z_bound"] == pytest.approx(4.094, abs=1e-3)
+    # a single seed has no standard error: the check fails instead of passing on an infinite bound
+    one = summarise(_sims("TF", 1.0, [0.2]))
+    theory = pd.DataFrame({"model": ["TF"], "alpha": [1.0], "test_error": [0.2]})
+    assert not theory_matches_simulation(theory, one, model="TF", alpha_star=10.0, n_sigma=3,
+                                         peak_halfwidth_log10=0.1, claim="x").passed

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .claims import (Verdict, curve_below, peak_at_threshold, summarise,
+from .claims import (Verdict, curve_below, peak_at_threshold, summarise, within_sem,
                      theory_matches_simulation)
 from .readout_gaussianity import readout_verdicts
 
@@ -59,7 +59,7 @@ def theory_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[st
             peak_halfwidth_log10=hw, source=SOURCE,
             claim=(f"Full lines (theory) go through the {model} simulation points: 'the observed "
                    "agreement between theoretical predictions and numerical experiments validates "
-                   f"the GET assumption' (within {n_sigma:g} standard errors, outside the "
+                   f"the GET assumption' ({within_sem(n_sigma)}, outside the "
                    "interpolation peak).")))
 
     if geq is not None and len(geq):
@@ -69,7 +69,7 @@ def theory_claims(theory: pd.DataFrame, sims: pd.DataFrame, settings: Mapping[st
                 th, geq_summary, model=model, alpha_star=a_star[model], n_sigma=n_sigma,
                 peak_halfwidth_log10=hw, source="this workflow (solver check, not a claim of the paper)",
                 claim=(f"The replica solution for {model} agrees with a direct simulation of the "
-                       f"Gaussian-equivalent model it describes (within {n_sigma:g} standard errors, "
+                       f"Gaussian-equivalent model it describes ({within_sem(n_sigma)}, "
                        "outside the interpolation peak)."))
             v.id = f"theory_matches_gaussian_equivalent_{model}"
             verdicts.append(v)

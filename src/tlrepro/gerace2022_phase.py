@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .claims import Verdict, summarise, theory_matches_simulation
+from .claims import Verdict, summarise, theory_matches_simulation, welch_dof, within_sem, z_bound
 from .gerace2022 import converged_theory, thresholds
 
 __all__ = ["DIFFERENCES", "cut_table", "diagram", "grid_table", "phase_claims", "spot_checks"]
@@ -118,7 +118,7 @@ def spot_checks(theory: pd.DataFrame, sims: pd.DataFrame, rows: Iterable[str], *
         out.append(Verdict(
             f"{panel}:theory_matches_simulation_{model}",
             f"Theory spot checks: the replica {model} test error agrees with the {model} simulations at "
-            f"the simulated M/H of every row (within {n_sigma:g} standard errors, outside the "
+            f"the simulated M/H of every row ({within_sem(n_sigma)}, outside the "
             "interpolation peak).", bool(ok), {"max_abs_z": max(zs, default=None), "rows": per_row},
             "the issue's 'theory spot checks' (the paper validates the theory in Fig. 2b)"))
     return out
@@ -306,14 +306,18 @@ def _source_size_claims(p: str, table: pd.DataFrame, theory: pd.DataFrame, sims:
     sm = summarise(sims[(sims["row"] == first) & sims["model"].isin(["TF", "RF"])])
     piv = sm.pivot(index="alpha", columns="model", values="mean")
     sem = sm.pivot(index="alpha", columns="model", values="sem")
+    n = sm.pivot(index="alpha", columns="model", values="n")
     z = (piv["TF"] - piv["RF"]) / np.hypot(sem["TF"], sem["RF"])
+    bound = pd.Series({a: z_bound(n_sigma, welch_dof(sem.at[a, "TF"], n.at[a, "TF"], sem.at[a, "RF"],
+                                                     n.at[a, "RF"])) for a in z.index}, dtype=float)
     out = [Verdict(
         p + "tf_indistinguishable_from_rf_small_source",
         f"'Below a critical value of the number of samples M1 ... the performance of TF in the target "
         f"task is indistinguishable from RF': at the smallest source size, the TF and RF simulations "
-        f"agree within {n_sigma:g} standard errors at every simulated M/H.",
-        bool(len(z) and (z.abs() <= n_sigma).all()),
-        {"row": first, "z": {str(a): float(x) for a, x in z.items()}}, SOURCE)]
+        f"agree ({within_sem(n_sigma)}) at every simulated M/H.",
+        bool(len(z) and (z.abs() <= bound).all()),
+        {"row": first, "z": {str(a): float(x) for a, x in z.items()},
+         "z_bound": {str(a): float(x) for a, x in bound.items()}}, SOURCE)]
     d = diagram(table, "TF-RF")
     out.append(sign_verdict(
         p + "learned_features_help_large_source",

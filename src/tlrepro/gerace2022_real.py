@@ -4,8 +4,10 @@ simulated learning curves of TF, RF, 2L and ft-TF.
 Comparisons are PAIRED: at equal (instance, seed, alpha) every model sees the same training and test
 images (``baselines`` seeding), so a gap is the mean over seeds of the per-seed difference and its
 standard error is the std of those differences / sqrt(n). "a beats b" over a range of alpha means a
-negative mean gap at every alpha of the range and a significant one (z < -n_sigma) at one at least;
-"a does not beat b" means gap >= -n_sigma SEM everywhere; "a equals b" |gap| <= n_sigma SEM everywhere.
+negative mean gap at every alpha of the range and a significant one (z < -bound) at one at least;
+"a does not beat b" means gap >= -bound SEM everywhere; "a equals b" |gap| <= bound SEM everywhere. The
+bound is what n_sigma standard errors mean when the SEM is estimated from the point's n pairs (Student's
+t with n - 1 degrees of freedom, ``claims.z_bound``).
 Claim lists per panel and per figure are below, each with the paper's words."""
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .claims import Verdict
+from .claims import Verdict, z_bound
 
 __all__ = ["paired_gap", "panel_claims", "figure_claims", "PANEL_CLAIMS", "FIGURE_CLAIMS"]
 
@@ -69,20 +71,23 @@ def paired_gap(sims: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return out
 
 
-def _points(gap: pd.DataFrame) -> list[dict[str, float]]:
+def _points(gap: pd.DataFrame, n_sigma: float) -> list[dict[str, float]]:
+    """Per alpha: the paired gap, its SEM, z and the bound n_sigma stands for with n pairs (``z_bound``)."""
     return [{"alpha": float(r.alpha), "gap": float(r.mean), "sem": float(r.sem), "n": int(r.n),
-             "z": float(r.mean / r.sem) if r.sem > 0 else (0.0 if r.mean == 0 else math.copysign(math.inf, r.mean))}
+             "z": float(r.mean / r.sem) if r.sem > 0 else (0.0 if r.mean == 0 else math.copysign(math.inf, r.mean)),
+             "z_bound": z_bound(n_sigma, int(r.n) - 1)}
             for r in gap.itertuples()]
 
 
-def _check(sims, a, b, *, id, test, alpha_min=None, alpha_max=None, prefix="", extra=None) -> Verdict:
+def _check(sims, a, b, *, id, test, n_sigma, alpha_min=None, alpha_max=None, prefix="",
+           extra=None) -> Verdict:
     """Verdict from ``test(points)`` on the paired gap a - b restricted to [alpha_min, alpha_max]."""
     gap = paired_gap(sims, a, b)
     if alpha_min is not None:
         gap = gap[gap["alpha"] >= alpha_min * (1 - 1e-12)]
     if alpha_max is not None:
         gap = gap[gap["alpha"] <= alpha_max * (1 + 1e-12)]
-    pts = _points(gap)
+    pts = _points(gap, n_sigma)
     passed = bool(pts) and test(pts)
     numbers: dict[str, Any] = {"gap": f"{a} - {b}", "alpha_min": alpha_min, "alpha_max": alpha_max,
                                "points": pts}
@@ -97,11 +102,12 @@ def panel_claims(panel: str, sims: pd.DataFrame, settings: Mapping[str, Any]) ->
     small, large = float(settings["small_alpha_max"]), float(settings["large_alpha_min"])
     k = float(settings["n_sigma"])
     # "a beats b": the paired mean gap is negative at every checked alpha, and significantly so
-    # (z < -n_sigma) at one at least, so that two equal curves never pass by noise
-    below = lambda pts: all(p["gap"] < 0 for p in pts) and any(p["z"] < -k for p in pts)  # noqa: E731
-    above = lambda pts: all(p["gap"] > 0 for p in pts) and any(p["z"] > k for p in pts)  # noqa: E731
-    not_below = lambda pts: all(p["gap"] >= -k * p["sem"] for p in pts)  # noqa: E731
-    within = lambda pts: all(abs(p["gap"]) <= k * max(p["sem"], 1e-12) for p in pts)  # noqa: E731
+    # (z < -bound) at one at least, so that two equal curves never pass by noise; the bound is what
+    # n_sigma standard errors mean with the point's number of pairs (claims.z_bound)
+    below = lambda pts: all(p["gap"] < 0 for p in pts) and any(p["z"] < -p["z_bound"] for p in pts)  # noqa: E731
+    above = lambda pts: all(p["gap"] > 0 for p in pts) and any(p["z"] > p["z_bound"] for p in pts)  # noqa: E731
+    not_below = lambda pts: all(p["gap"] >= -p["z_bound"] * p["sem"] for p in pts)  # noqa: E731
+    within = lambda pts: all(abs(p["gap"]) <= p["z_bound"] * max(p["sem"], 1e-12) for p in pts)  # noqa: E731
     checks = {
         "tf_below_rf": dict(a="TF", b="RF", test=below),
         "tf_below_2l_small": dict(a="TF", b="2L", test=below, alpha_max=small),
@@ -115,13 +121,13 @@ def panel_claims(panel: str, sims: pd.DataFrame, settings: Mapping[str, Any]) ->
     for cid in PANEL_CLAIMS[panel]:
         prefix = f"{panel}:"
         if cid == "finetune_between_small":
-            worse = _check(sims, "ft-TF", "TF", id=cid, test=above, alpha_max=small, prefix=prefix)
-            better = _check(sims, "ft-TF", "2L", id=cid, test=below, alpha_max=small, prefix=prefix)
+            worse = _check(sims, "ft-TF", "TF", id=cid, test=above, n_sigma=k, alpha_max=small, prefix=prefix)
+            better = _check(sims, "ft-TF", "2L", id=cid, test=below, n_sigma=k, alpha_max=small, prefix=prefix)
             out.append(Verdict(prefix + cid, QUOTES[cid], worse.passed and better.passed,
                                {"ft-TF - TF": worse.numbers, "ft-TF - 2L": better.numbers}, SOURCE))
             continue
         c = checks[cid]
-        out.append(_check(sims, c["a"], c["b"], id=cid, test=c["test"], alpha_min=c.get("alpha_min"),
+        out.append(_check(sims, c["a"], c["b"], id=cid, test=c["test"], n_sigma=k, alpha_min=c.get("alpha_min"),
                           alpha_max=c.get("alpha_max"), prefix=prefix,
                           extra={"n_sigma": k} if c["test"] in (not_below, within) else None))
     return out

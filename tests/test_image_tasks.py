@@ -136,10 +136,15 @@ def test_paired_gap_removes_the_shared_noise():
 
 def test_panel_claims_pass_and_fail_on_constructed_curves():
     settings = {"n_sigma": 3.0, "small_alpha_max": 0.3, "large_alpha_min": 3.0}
-    good = _sims({"TF": 0.0, "RF": 0.05, "2L": lambda a: 0.1 if a < 1 else -0.05,
-                  "ft-TF": lambda a: 0.02 if a < 1 else -0.01})
+    curves = {"TF": 0.0, "RF": 0.05, "2L": lambda a: 0.1 if a < 1 else -0.05,
+              "ft-TF": lambda a: 0.02 if a < 1 else -0.01}
+    good = _sims(curves, n=10)
     v = {x.id: x for x in panel_claims("fig2a", good, settings)}
     assert all(x.passed for x in v.values()), {k: x.passed for k, x in v.items()}
+    # the same curves with 3 seeds: the 0.01 fine-tuning gain cannot be shown at the 2-dof bound (19.2)
+    few = {x.id: x for x in panel_claims("fig2a", _sims(curves, n=3), settings)}
+    (p,) = few["fig2a:finetune_better_large"].numbers["points"]
+    assert not few["fig2a:finetune_better_large"].passed and p["z_bound"] == pytest.approx(19.21, abs=0.01)
     assert v["fig2a:tf_below_2l_small"].numbers["largest_gain"] == pytest.approx(0.1, abs=0.01)
     bad = _sims({"TF": 0.0, "RF": -0.02, "2L": 0.0, "ft-TF": 0.0})
     v = {x.id: x for x in panel_claims("fig2a", bad, settings)}

@@ -8,7 +8,8 @@ import pytest
 
 from tlrepro.chmm import make_chmm
 from tlrepro.features import Population, estimate_population
-from tlrepro.readout_gaussianity import best_readout_check, check_readout, gaussian_readout_error
+from tlrepro.readout_gaussianity import (best_readout_check, check_readout, gaussian_readout_error,
+                                          sample_moment_gap)
 
 
 def _population(cov: np.ndarray) -> Population:
@@ -42,6 +43,7 @@ def test_prediction_matches_gaussian_samples(c0):
     w = rng.standard_normal(7)
     chk = check_readout("gaussian", S[:, 1:], S[:, 0], pop, w, c0)
     assert abs(chk.z) < 4.0, chk
+    assert abs(chk.z_sample) < 4.0, chk
     assert 0.02 < chk.error < 0.98
 
 
@@ -57,6 +59,7 @@ def test_monotone_nonlinear_feature_breaks_the_prediction():
     assert chk.error == 0.0
     assert chk.gaussian_error == pytest.approx(math.acos(3 / math.sqrt(15)) / math.pi, abs=1e-9)
     assert chk.z > 50
+    assert chk.z_sample > 50 and chk.gaussian_error_sample > 0.2  # the sample moments do not rescue it
 
 
 def test_degenerate_readout_is_an_error():
@@ -78,3 +81,31 @@ def test_best_readout_on_a_small_chmm_is_reported_with_its_uncertainty():
         assert 0.0 <= c.gaussian_error <= 1.0
         assert c.sem == pytest.approx(math.sqrt(c.error * (1 - c.error) / 20_000))
     assert checks[0].error < 0.35 and checks[0].corr > 0.5  # the fitted readout has learned the teacher
+
+
+def test_sample_moments_separate_a_wrong_population_from_non_gaussian_features():
+    """Gaussian samples judged against population moments that are off (b 3 % too small, as a poor Monte
+    Carlo estimate would be): the population prediction fails, the sample-moment one does not."""
+    cov = _random_cov(6, 12)
+    rng = np.random.default_rng(13)
+    S = rng.multivariate_normal(np.zeros(6), cov, size=400_000)
+    pop = _population(cov)
+    w = np.linalg.solve(pop.omega, pop.b)  # the best readout: most sensitive to b
+    off = Population(omega=pop.omega, b=0.97 * pop.b, rho=pop.rho, mean=pop.mean, n_samples=0)
+    chk = check_readout("gaussian", S[:, 1:], S[:, 0], off, w)
+    assert chk.z > 5 and abs(chk.z_sample) < 4, chk
+
+
+def test_sample_moment_gap_standard_error_is_calibrated():
+    """Over independent Gaussian replicates the gap / jackknife SEM has a spread near 1 (0.6-1.5 for 30
+    replicates: the 99.9 % range of a chi distribution with 29 degrees of freedom is 0.6-1.5)."""
+    rng = np.random.default_rng(14)
+    C = np.array([[1.0, 0.8], [0.8, 1.0]])
+    zs = []
+    for _ in range(30):
+        lam_z = rng.multivariate_normal([0.0, 0.0], C, size=20_000)
+        zs.append(sample_moment_gap(lam_z[:, 1] + 0.2, lam_z[:, 0])["z"])
+    assert 0.6 < float(np.std(zs, ddof=1)) < 1.5, zs
+    assert abs(float(np.mean(zs))) < 3 * 1.5 / math.sqrt(30)
+    with pytest.raises(ValueError, match="jackknife"):
+        sample_moment_gap(np.ones(10), np.ones(10))

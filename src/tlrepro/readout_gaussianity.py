@@ -26,8 +26,8 @@ from .chmm import CHMM
 from .claims import WORKFLOW_CHECK, Verdict
 from .features import Population, relu_features
 
-__all__ = ["ReadoutCheck", "gaussian_readout_error", "check_readout", "source_network_readout",
-           "best_readout_check", "readout_verdicts"]
+__all__ = ["ReadoutCheck", "gaussian_readout_error", "bivariate_sign_error", "sample_moment_gap",
+           "check_readout", "source_network_readout", "best_readout_check", "readout_verdicts"]
 
 
 def gaussian_readout_error(pop: Population, w, c0: float = 0.0, *, n_grid: int = 4001) -> float:
@@ -37,9 +37,13 @@ def gaussian_readout_error(pop: Population, w, c0: float = 0.0, *, n_grid: int =
     rule over +-8 standard deviations; with c0 = 0 it equals arccos(corr) / pi)."""
     pop.require_binary("the Gaussian readout error")
     w = np.asarray(w, dtype=np.float64)
-    rho = float(pop.rho)
-    var = float(w @ pop.omega @ w)
-    cov = float(w @ pop.b)
+    return bivariate_sign_error(c0, float(w @ pop.omega @ w), float(w @ pop.b), float(pop.rho), n_grid=n_grid)
+
+
+def bivariate_sign_error(mean: float, var: float, cov: float, rho: float, *, n_grid: int = 4001) -> float:
+    """P(sign(z) != sign(lam0)) for a Gaussian pair with E z = ``mean``, E lam0 = 0, Var z = ``var``,
+    Cov(z, lam0) = ``cov`` and Var lam0 = ``rho`` (see ``gaussian_readout_error``)."""
+    c0 = float(mean)
     if var <= 0.0 or rho <= 0.0:
         raise ValueError(f"degenerate readout: Var z = {var}, Var lam0 = {rho}")
     sd = math.sqrt(max(var - cov * cov / rho, 0.0))
@@ -69,7 +73,12 @@ def _field_error(z, lam0) -> tuple[float, float]:
 @dataclass(frozen=True)
 class ReadoutCheck:
     """One readout: its measured error (with standard error), the Gaussian-equivalent prediction, the
-    correlation of z with lam0 and z = (prediction - measured) / sem."""
+    correlation of z with lam0 and z = (prediction - measured) / sem.
+
+    The ``*_sample`` fields repeat the comparison with the Gaussian pair that has the first two moments of
+    (z, lam0) on the test samples themselves (``sample_moment_gap``): what differs from the prediction
+    then is the shape of the joint law alone, not a Monte Carlo error of the population moments. NaN
+    when not computed."""
 
     readout: str
     error: float
@@ -77,6 +86,9 @@ class ReadoutCheck:
     gaussian_error: float
     corr: float
     z: float
+    gaussian_error_sample: float = math.nan
+    sem_sample: float = math.nan
+    z_sample: float = math.nan
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,7 +105,35 @@ def _check_field(name: str, z, lam0, pop: Population, w, c0: float) -> ReadoutCh
     g = gaussian_readout_error(pop, w, c0)
     w = np.asarray(w, dtype=np.float64)
     corr = float(w @ pop.b) / math.sqrt(float(w @ pop.omega @ w) * float(pop.rho))
-    return ReadoutCheck(name, err, sem, g, corr, (g - err) / sem)
+    gap = sample_moment_gap(z, lam0)
+    return ReadoutCheck(name, err, sem, g, corr, (g - err) / sem, gap["gaussian_error"], gap["sem"], gap["z"])
+
+
+def _moment_prediction_gap(z: np.ndarray, lam0: np.ndarray) -> float:
+    """Gaussian prediction from the sample moments of (z, lam0) minus the measured error."""
+    c = np.cov(z, lam0)
+    pred = bivariate_sign_error(float(z.mean()), float(c[0, 0]), float(c[0, 1]), float(c[1, 1]))
+    return pred - float(np.mean(np.sign(z) != np.sign(lam0)))
+
+
+def sample_moment_gap(z, lam0, *, n_blocks: int = 50) -> dict[str, float]:
+    """Gaussian-pair prediction with the SAMPLE moments of (z, lam0) against the measured sign error.
+
+    Returns the prediction, the gap prediction - measured, its delete-one-block jackknife standard error
+    over ``n_blocks`` contiguous blocks (both terms come from the same samples, so their errors are
+    correlated and the measurement's binomial error is not the gap's) and z = gap / sem. A Gaussian pair gives |z| of order 1 whatever the
+    Monte Carlo error of any population estimate; a non-linear dependence of z on lam0 does not."""
+    z, lam0 = np.asarray(z, dtype=np.float64), np.asarray(lam0, dtype=np.float64)
+    n = z.size
+    if n < 2 * n_blocks:
+        raise ValueError(f"need at least {2 * n_blocks} samples for {n_blocks} jackknife blocks, got {n}")
+    c = np.cov(z, lam0)
+    pred = bivariate_sign_error(float(z.mean()), float(c[0, 0]), float(c[0, 1]), float(c[1, 1]))
+    gap = pred - float(np.mean(np.sign(z) != np.sign(lam0)))
+    block = np.arange(n) * n_blocks // n
+    loo = np.array([_moment_prediction_gap(z[block != k], lam0[block != k]) for k in range(n_blocks)])
+    sem = math.sqrt((n_blocks - 1) / n_blocks * float(((loo - loo.mean()) ** 2).sum()))
+    return {"gaussian_error": pred, "gap": gap, "sem": sem, "z": gap / sem if sem > 0 else math.nan}
 
 
 def source_network_readout(featuremap, pop: Population) -> dict[str, tuple[np.ndarray, float]]:

@@ -121,14 +121,16 @@ def panel_claims(panel: str, sims: pd.DataFrame, settings: Mapping[str, Any]) ->
     for cid in PANEL_CLAIMS[panel]:
         prefix = f"{panel}:"
         if cid == "finetune_between_small":
-            worse = _check(sims, "ft-TF", "TF", id=cid, test=above, n_sigma=k, alpha_max=small, prefix=prefix)
-            better = _check(sims, "ft-TF", "2L", id=cid, test=below, n_sigma=k, alpha_max=small, prefix=prefix)
+            worse = _check(sims, "ft-TF", "TF", id=cid, test=above, n_sigma=k, alpha_max=small,
+                           prefix=prefix)
+            better = _check(sims, "ft-TF", "2L", id=cid, test=below, n_sigma=k, alpha_max=small,
+                            prefix=prefix)
             out.append(Verdict(prefix + cid, QUOTES[cid], worse.passed and better.passed,
                                {"ft-TF - TF": worse.numbers, "ft-TF - 2L": better.numbers}, SOURCE))
             continue
         c = checks[cid]
-        out.append(_check(sims, c["a"], c["b"], id=cid, test=c["test"], n_sigma=k, alpha_min=c.get("alpha_min"),
-                          alpha_max=c.get("alpha_max"), prefix=prefix,
+        out.append(_check(sims, c["a"], c["b"], id=cid, test=c["test"], n_sigma=k,
+                          alpha_min=c.get("alpha_min"), alpha_max=c.get("alpha_max"), prefix=prefix,
                           extra={"n_sigma": k} if c["test"] in (not_below, within) else None))
     return out
 

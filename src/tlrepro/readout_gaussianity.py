@@ -109,11 +109,11 @@ def _check_field(name: str, z, lam0, pop: Population, w, c0: float) -> ReadoutCh
     return ReadoutCheck(name, err, sem, g, corr, (g - err) / sem, gap["gaussian_error"], gap["sem"], gap["z"])
 
 
-def _moment_prediction_gap(z: np.ndarray, lam0: np.ndarray) -> float:
-    """Gaussian prediction from the sample moments of (z, lam0) minus the measured error."""
+def _moment_prediction(z: np.ndarray, lam0: np.ndarray) -> tuple[float, float]:
+    """(Gaussian prediction from the sample moments of (z, lam0), that prediction minus the measured error)."""
     c = np.cov(z, lam0)
     pred = bivariate_sign_error(float(z.mean()), float(c[0, 0]), float(c[0, 1]), float(c[1, 1]))
-    return pred - float(np.mean(np.sign(z) != np.sign(lam0)))
+    return pred, pred - float(np.mean(np.sign(z) != np.sign(lam0)))
 
 
 def sample_moment_gap(z, lam0, *, n_blocks: int = 50) -> dict[str, float]:
@@ -121,17 +121,16 @@ def sample_moment_gap(z, lam0, *, n_blocks: int = 50) -> dict[str, float]:
 
     Returns the prediction, the gap prediction - measured, its delete-one-block jackknife standard error
     over ``n_blocks`` contiguous blocks (both terms come from the same samples, so their errors are
-    correlated and the measurement's binomial error is not the gap's) and z = gap / sem. A Gaussian pair gives |z| of order 1 whatever the
-    Monte Carlo error of any population estimate; a non-linear dependence of z on lam0 does not."""
+    correlated and the measurement's binomial error is not the gap's) and z = gap / sem. A Gaussian pair
+    gives |z| of order 1 whatever the Monte Carlo error of any population estimate; a non-linear
+    dependence of z on lam0 does not."""
     z, lam0 = np.asarray(z, dtype=np.float64), np.asarray(lam0, dtype=np.float64)
     n = z.size
     if n < 2 * n_blocks:
         raise ValueError(f"need at least {2 * n_blocks} samples for {n_blocks} jackknife blocks, got {n}")
-    c = np.cov(z, lam0)
-    pred = bivariate_sign_error(float(z.mean()), float(c[0, 0]), float(c[0, 1]), float(c[1, 1]))
-    gap = pred - float(np.mean(np.sign(z) != np.sign(lam0)))
+    pred, gap = _moment_prediction(z, lam0)
     block = np.arange(n) * n_blocks // n
-    loo = np.array([_moment_prediction_gap(z[block != k], lam0[block != k]) for k in range(n_blocks)])
+    loo = np.array([_moment_prediction(z[block != k], lam0[block != k])[1] for k in range(n_blocks)])
     sem = math.sqrt((n_blocks - 1) / n_blocks * float(((loo - loo.mean()) ** 2).sum()))
     return {"gaussian_error": pred, "gap": gap, "sem": sem, "z": gap / sem if sem > 0 else math.nan}
 

@@ -2,6 +2,7 @@
 # Run:  snakemake --cores all                      (default scale, config.yaml)
 #       snakemake --cores all --configfile configs/smoke.yaml
 #       snakemake --cores all figures/gerace2022/fig2b.pdf
+# Layout: generic rules (common, data, figures) and one rule file per paper (docs/adding-a-paper.md).
 
 
 configfile: "config.yaml"
@@ -12,11 +13,9 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
-include: "workflow/rules/chmm.smk"
-include: "workflow/rules/theory.smk"
-include: "workflow/rules/baselines.smk"
-include: "workflow/rules/figures.smk"
+include: "workflow/rules/gerace2022.smk"
 include: "workflow/rules/pintus2025.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:

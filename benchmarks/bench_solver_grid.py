@@ -8,10 +8,10 @@ rho = E[lambda0_t^2] change.  So each instance costs ONE eigendecomposition and 
 over (n_q teachers) x (n_alpha values of M/H) at lambda = 1e-7.
 
 Per instance (seed = --seed + instance):
-  * CHMM with D, L_s = L_t = L, eta = 1, rho = 0 (tlrepro.chmm.make_chmm; theta_t(q) from the same seed);
-  * first layer: trained briefly on the source task (tlrepro.nets.train_source, --source-M samples,
+  * CHMM with D, L_s = L_t = L, eta = 1, rho = 0 (tlrepro.gerace2022.chmm.make_chmm; theta_t(q) from the same seed);
+  * first layer: trained briefly on the source task (tlrepro.gerace2022.nets.train_source, --source-M samples,
     --source-epochs epochs, no early stopping) or random N(0, 1) (--first-layer random);
-  * Monte Carlo population (not timed): Omega from tlrepro.features.PopulationAccumulator; since
+  * Monte Carlo population (not timed): Omega from tlrepro.gerace2022.features.PopulationAccumulator; since
     lambda0_t is linear in theta_t = q theta_s + sqrt(1 - q^2) theta~, the cross moments of
     (lambda_s, lambda~) with (v - mu) and with each other give b(q) and rho(q) for every q from the same
     samples (so that rho(q) >= b^T Omega^-1 b holds exactly for the estimates);
@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tlrepro.chmm import make_chmm
-from tlrepro.features import PopulationAccumulator, relu_features
+from tlrepro.gerace2022.chmm import make_chmm
+from tlrepro.gerace2022.features import PopulationAccumulator, relu_features
 from tlrepro.runtime import configure_threads
 from tlrepro.theory import (
     GCMConvergenceWarning,
@@ -68,7 +68,7 @@ def first_layer(chmm, *, H: int, kind: str, M: int, epochs: int, seed: int) -> n
     """W1 (H, D): random N(0, 1), or trained briefly on the source task (paper eq. 6 parametrisation)."""
     if kind == "random":
         return np.random.default_rng(seed).standard_normal((H, chmm.D))
-    from tlrepro.nets import train_source
+    from tlrepro.gerace2022.nets import train_source
 
     X, y = chmm.sample_source(M, np.random.default_rng(seed))
     res = train_source(X, y, None, None, H=H, max_epochs=epochs, patience=None, seed=seed, device="cpu")

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tlrepro.chmm import make_chmm
-from tlrepro.features import estimate_population
-from tlrepro.nets import train_source
+from tlrepro.gerace2022.chmm import make_chmm
+from tlrepro.gerace2022.features import estimate_population
+from tlrepro.gerace2022.nets import train_source
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tlrepro.baselines import fit_logistic
-from tlrepro.chmm import CHMM
-from tlrepro.features import Population, relu_features
-from tlrepro.nets import predict_error, train_two_layer
+from tlrepro.gerace2022.baselines import fit_logistic
+from tlrepro.gerace2022.chmm import CHMM
+from tlrepro.gerace2022.features import Population, relu_features
+from tlrepro.gerace2022.nets import predict_error, train_two_layer
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 With --readout it also tests the Gaussian-equivalence step alone, on fixed linear readouts (a logistic
 regression fitted on many target samples and, for TF, the source network's own second layer): the
 error each makes on fresh CHMM samples against the error the Gaussian model predicts for it
-(``tlrepro.readout_gaussianity``); no learning from few samples and no solver is involved.
+(``tlrepro.gerace2022.readout_gaussianity``); no learning from few samples and no solver is involved.
 
     python benchmarks/diagnose_gaussian_equivalence.py results/gerace2022/fig2b --instance 1 \
         --kind tf --alphas 1.2 2 3 --seeds 10 --readout
@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tlrepro.baselines import simulate_gaussian_equivalent
-from tlrepro.chmm import CHMM
 from tlrepro.claims import summarise
-from tlrepro.features import Population
-from tlrepro.readout_gaussianity import best_readout_check, source_network_readout
+from tlrepro.gerace2022.baselines import simulate_gaussian_equivalent
+from tlrepro.gerace2022.chmm import CHMM
+from tlrepro.gerace2022.features import Population
+from tlrepro.gerace2022.readout_gaussianity import best_readout_check, source_network_readout
 from tlrepro.theory import solve_gcm, spectrum
 
 

@@ -5,7 +5,7 @@ whose Dense layer computes x W1 with no 1/D. Since ReLU is positively homogeneou
 reproduces the Keras dynamics exactly while the transferred features stay ReLU(x W1 / D) up to the
 training. This script trains the source both ways (--input-scale 1 = eq. 6, --input-scale D = Keras),
 or for fixed numbers of epochs (--epochs, no early stopping), then reports for each source network the
-learned spike of Omega, the fixed-readout test of Gaussian equivalence (tlrepro.readout_gaussianity),
+learned spike of Omega, the fixed-readout test of Gaussian equivalence (tlrepro.gerace2022.readout_gaussianity),
 and TF theory vs CHMM simulation at a few M/H beside an RF simulation (the transfer gain).
 
     python benchmarks/diagnose_source_parametrisation.py --input-scale 1000
@@ -18,12 +18,12 @@ import time
 
 import numpy as np
 
-from tlrepro.baselines import simulate_fixed_features
-from tlrepro.chmm import make_chmm
 from tlrepro.claims import summarise
-from tlrepro.features import estimate_population
-from tlrepro.nets import train_source
-from tlrepro.readout_gaussianity import best_readout_check
+from tlrepro.gerace2022.baselines import simulate_fixed_features
+from tlrepro.gerace2022.chmm import make_chmm
+from tlrepro.gerace2022.features import estimate_population
+from tlrepro.gerace2022.nets import train_source
+from tlrepro.gerace2022.readout_gaussianity import best_readout_check
 from tlrepro.theory import separability_threshold, solve_gcm, spectrum
 
 

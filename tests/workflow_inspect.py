@@ -30,7 +30,7 @@ class RuleInfo:
 def rules() -> dict[str, RuleInfo]:
     """Rule name -> its env, script and notebook input, parsed from the snakefmt-formatted .smk files."""
     out: dict[str, RuleInfo] = {}
-    for smk in sorted(RULES.glob("*.smk")):
+    for smk in sorted(RULES.rglob("*.smk")):
         text = smk.read_text()
         for match in re.finditer(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)+)", text, re.M):
             name, body = match.group(1), match.group(2)

@@ -1,19 +1,23 @@
 """tlrepro: the science behind the transfer-learning replication workflow.
 
-Subpackages and modules, one job each:
-  chmm         correlated hidden-manifold model generator (gerace2022 eqs. 1-5)
-  nets         two-layer network and its training loops (source, 2L, ft-TF)
-  features     feature maps v = ReLU(x W1^T / D) and their population statistics
-  theory       replica solver of the generalised covariate model and the separability threshold
-  baselines    simulated TF / RF logistic regressions on the target (network_baselines: 2L, ft-TF)
-  image_tasks  binary source/target tasks from real image datasets (labelling, EdgeDetect, splits)
-  data         dataset and pretrained-weight downloads (pooch), offline mirror, canonical arrays
-  gerace2022, gerace2022_real, gerace2022_examples   the claims of gerace2022's figures
-  finetune     fine-tuning a (pretrained) image network with per-step and per-layer tracking, landscapes
-  pintus2025   the pintus2025 experiment: config, jobs, analysis and claims, figures
-  claims       checks of a paper's claims on produced result tables
+Shared machinery, under generic names (nothing here imports a paper package):
+  claims       checks of a paper's claims on produced result tables (``Verdict``)
   provenance, audit, scorecard   provenance records, their audit, the replication scorecard
-  memory, runtime, config, seeding   memory estimates, job setup, config validation, seeds
+  config       config validation (schema + each paper's cross-key checks), ``load_config``
+  runtime      job setup (log, threads), atomic writes, visible GPUs
+  seeding      derived seeds;   memory   memory check before allocating
+  devices      the torch device of a training job;   tables   result tables (CSV) in and out
+  plotting     figure saving with a provenance stamp, byte-reproducible
+  cli          the ``tlrepro`` command (audit, scorecard)
+  data         dataset and pretrained-weight downloads (pooch), offline mirror, canonical arrays
+  theory       the replica solver of the generalised covariate model and the separability threshold
+  finetune     fine-tuning a (pretrained) image network with per-step and per-layer tracking, landscapes
+
+One package per paper (its science, claims and figure code):
+  gerace2022   Probing transfer learning with a model of synthetic correlated datasets
+  pintus2025   ResNet-50 on ImageNet fine-tuned on 50 MNIST digits (a slide deck's experiment)
+
+docs/adding-a-paper.md says where a new paper's files go.
 """
 
 __version__ = "0.1.0"

@@ -1,10 +1,12 @@
-"""Configuration checks: JSON-schema validation with messages that name the offending key, plus the
-cross-field rules a schema cannot express. Runs before any job (from the Snakefile) and in tests."""
+"""Configuration checks: JSON-schema validation with messages that name the offending key, plus each
+paper's cross-key rules that a schema cannot express (a ``Check`` of the paper's package, e.g.
+``tlrepro.gerace2022.config.problems``). Runs before any job (from the Snakefile) and in tests."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import jsonschema
 import yaml
@@ -39,87 +41,44 @@ def load_schema(path: Path | str = SCHEMA_PATH) -> dict:
         return yaml.safe_load(fh)
 
 
-def validate_config(config: Mapping[str, Any], schema_path: Path | str = SCHEMA_PATH) -> None:
-    """Raise ConfigError listing every schema violation and cross-field problem of ``config``."""
-    schema = load_schema(schema_path)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+def schema_validator(schema_path: Path | str = SCHEMA_PATH) -> jsonschema.Draft202012Validator:
+    """A validator of the schema at ``schema_path`` that resolves its ``$ref``s to the other
+    ``*.schema.yaml`` files of its folder (each paper's section has its own file)."""
+    from referencing import Registry, Resource
+
+    path = Path(schema_path).resolve()
+    registry = Registry().with_resources(
+        (f.as_uri(), Resource.from_contents(load_schema(f)))
+        for f in sorted(path.parent.glob("*.schema.yaml")))
+    return jsonschema.Draft202012Validator({**load_schema(path), "$id": path.as_uri()},
+                                           registry=registry)
+
+
+#: A paper's cross-key checks: its config section in, one message per problem out (each naming the key).
+Check = Callable[[Mapping[str, Any]], Iterable[str]]
+
+
+def validate_config(config: Mapping[str, Any], schema_path: Path | str = SCHEMA_PATH,
+                    checks: Mapping[str, Check] | None = None) -> None:
+    """Raise ConfigError listing every schema violation of ``config`` and, when the schema is met, every
+    problem the papers' ``checks`` ({paper: check of config[paper]}) find across keys."""
+    errors = sorted(schema_validator(schema_path).iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     problems = [_describe(e) for e in errors]
     if not problems:
-        problems = list(_semantic_problems(config))
+        problems = [p for paper, check in (checks or {}).items() if paper in config
+                    for p in check(config[paper])]
+    raise_problems(problems)
+
+
+def raise_problems(problems: Iterable[str]) -> None:
+    """Raise one ConfigError listing ``problems``, if there are any."""
+    problems = list(problems)
     if problems:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
 
 
-PAPERS = ("gerace2022", "gerace2023", "lauditi2025", "pintus2025")  # config sections of experiments
-
-
-def _semantic_problems(config: Mapping[str, Any]):
-    """Rules across keys: ordered ranges, seed tiers that cover every alpha, consistent sizes."""
-    for paper in PAPERS:
-        for fig, exp in (config.get(paper) or {}).items():
-            base = f"{paper}.{fig}"
-            if "alpha_min" in exp.get("theory", {}) and exp["theory"]["alpha_min"] >= exp["theory"]["alpha_max"]:
-                yield f"config key {base}.theory.alpha_min must be smaller than alpha_max"
-            for block in ("simulation", "networks"):
-                if block not in exp:
-                    continue
-                tiers = exp[block]["seeds"]
-                bounds = [t["up_to_alpha"] for t in tiers]
-                if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
-                    yield f"config key {base}.{block}.seeds: up_to_alpha must increase strictly"
-                too_big = [a for a in exp[block]["alphas"] if a > bounds[-1]]
-                if too_big:
-                    yield (f"config key {base}.{block}.seeds: no seed tier covers alpha {too_big}; "
-                           f"raise the last up_to_alpha to at least {max(too_big)}")
-            if "source" in exp and exp["source"]["batch_size"] > exp["source"]["M"]:
-                yield f"config key {base}.source.batch_size exceeds source.M"
-            if "complexity" in exp and exp["complexity"]["min"] >= exp["complexity"]["max"]:
-                yield f"config key {base}.complexity.min must be smaller than complexity.max"
-            if "grid" in exp:
-                yield from _grid_problems(base, exp)
-                ref = (exp.get("claims") or {}).get("binary_counterpart")
-                other = (config.get(paper) or {}).get(ref) or {}
-                if ref and other.get("grid", {}).get("param") != exp["grid"]["param"]:
-                    yield (f"config key {base}.claims.binary_counterpart: {ref} must be a grid over the "
-                           f"same parameter ({exp['grid']['param']}) to be compared cell by cell")
-            for side in ("source", "target"):
-                spec = (exp.get("task") or {}).get(side)
-                if spec is None:
-                    continue
-                if spec["labels"] == "groups" and "groups" not in spec:
-                    yield f"config key {base}.task.{side}.groups is required when labels is groups"
-                if spec["transform"] == "edge" and "edge_alpha" not in spec:
-                    yield f"config key {base}.task.{side}.edge_alpha is required when transform is edge"
-
-
-_INTEGER_PARAMS = {"chmm.L_t", "H", "source.M"}
-
-
-def _grid_problems(base: str, exp: Mapping[str, Any]):
-    """A grid's values must suit its parameter; each row must be a valid experiment."""
-    g = exp["grid"]
-    key, vals = f"config key {base}.grid", g["values"]
-    if vals != sorted(vals) or len(set(vals)) != len(vals):
-        yield f"{key}.values must increase strictly"
-    if g["param"] in _INTEGER_PARAMS:
-        bad = [v for v in vals if v != int(v) or v < 1]
-        if bad:
-            yield f"{key}.values: {g['param']} takes positive integers, got {bad}"
-    elif any(v > 1 for v in vals):
-        yield f"{key}.values: {g['param']} lies in [0, 1], got {[v for v in vals if v > 1]}"
-    comp = g["complement"]
-    if comp is not None:
-        if any(comp["total"] - v < 1 for v in vals):
-            yield (f"{key}.complement.total = {comp['total']} leaves {comp['param']} < 1 for "
-                   f"values {[v for v in vals if comp['total'] - v < 1]}")
-    if g["param"] == "source.M" and min(vals) < exp["source"]["batch_size"]:
-        yield f"{key}.values: every source size must be at least source.batch_size"
-
-
-def seeds_for(alpha: float, tiers: list[Mapping[str, Any]]) -> int:
-    """Number of seeds for ``alpha`` from a list of {up_to_alpha, n} tiers (first tier that covers it)."""
-    for tier in tiers:
-        if alpha <= tier["up_to_alpha"] * (1 + 1e-12):
-            return int(tier["n"])
-    raise ConfigError(f"no seed tier covers alpha={alpha}")
+def load_config(path: Path | str) -> dict:
+    """A config file as the workflow sees it: YAML anchors and merge keys resolved, and every mapping a
+    fresh object (an aliased block is copied, so that editing one section never edits another)."""
+    with open(path) as fh:
+        return json.loads(json.dumps(yaml.load(fh, Loader=yaml.FullLoader)))

@@ -60,7 +60,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None
 
 def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object is duck-typed
     """Common start of every workflow script: log to the rule's log file, capture warnings, cap
-    threads. Returns the logger."""
+    threads. Returns the logger. (A paper adds its own checks in its own job setup, e.g.
+    ``tlrepro.gerace2022.job.setup_job``.)"""
     import logging
 
     log_path = snakemake.log[0] if len(snakemake.log) else None
@@ -70,47 +71,4 @@ def setup_job(snakemake) -> "logging.Logger":  # noqa: F821 - snakemake object i
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
     configure_threads(getattr(snakemake, "threads", 1) or 1)
-    log = logging.getLogger(f"tlrepro.{snakemake.rule}")
-    exp = dict(snakemake.wildcards.items()).get("exp")
-    if exp is not None:  # CHMM pipeline jobs: refuse, before allocating, what cannot fit in memory
-        from .grid_experiments import parse_row, resolve_experiment
-        from .memory import ResourceError, check
-
-        try:
-            cfg = snakemake.config["gerace2022"]
-            sized, name = resolve_experiment(cfg, exp), exp
-            if "base" in sized:  # an experiment on another's data: that one's sizes
-                sized, name = cfg[sized["base"]], sized["base"]
-            elif parse_row(exp) and exp not in cfg:  # a row of a grid: the keys are the grid's
-                name = parse_row(exp)[0]
-            need = check(snakemake.rule, sized, f"gerace2022.{name}")
-            log.info("memory estimate %.2f GiB", need / 2**30)
-        except ResourceError as err:
-            log.error("%s", err)
-            raise
-    return log
-
-
-def simulate_per_alpha(simulate: Callable[[float, list[int]], "pd.DataFrame"], *, alphas, tiers,
-                       instance: int, purpose: str, log=None) -> "pd.DataFrame":  # noqa: F821
-    """Run ``simulate(alpha, seeds)`` at every alpha with the tier's number of repetitions and stack
-    the tables, with an ``instance`` column.
-
-    Seeds are derive_seed(instance, purpose, alpha, repetition): models sharing a ``purpose`` (TF, RF,
-    2L, ft-TF use "target-data") draw the same training and test sets at equal (alpha, repetition)."""
-    import pandas as pd
-
-    from .config import seeds_for
-    from .seeding import derive_seed
-
-    frames = []
-    for alpha in alphas:
-        n = seeds_for(alpha, tiers)
-        seeds = [derive_seed(instance, purpose, f"{alpha:.12g}", r) for r in range(n)]
-        df = simulate(alpha, seeds)
-        if log is not None:
-            log.info("alpha=%g: %d seeds, mean test error %.4f", alpha, n, df["test_error"].mean())
-        frames.append(df)
-    out = pd.concat(frames, ignore_index=True)
-    out.insert(1, "instance", instance)
-    return out
+    return logging.getLogger(f"tlrepro.{snakemake.rule}")

@@ -1,3 +1,5 @@
+# The generic part of the workflow: config validation, GPUs, the config files, the figure registry and
+# the papers' registration (each paper's rule file calls register_paper; the one figure rule reads it).
 import os
 import sys
 
@@ -15,12 +17,13 @@ _pythonpath = [SRC] + [
 ]
 os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(_pythonpath)))
 
-from tlrepro.config import ConfigError, validate_config  # noqa: E402
+from tlrepro.config import ConfigError, raise_problems, validate_config  # noqa: E402
 
 # Our validator first: its messages name the key and the fix. --configfile deep-merges onto
 # config.yaml, so each file given on the command line is also validated alone: every scale must be
 # complete (a missing key is an error, not a silent default). Snakemake's validate() then applies the
-# same schema (it would fill defaults; there are none, every config is explicit).
+# same schema (it would fill defaults; there are none, every config is explicit). Each paper's
+# cross-key rules run when its rule file registers (register_paper), before any job.
 try:
     validate_config(config)
     for _path in workflow.overwrite_configfiles or []:
@@ -50,97 +53,6 @@ CONFIG_FILES = [
     ]
     + list(workflow.overwrite_configfiles or [])
 ]
-
-G22 = "results/gerace2022"
-
-
-wildcard_constraints:
-    exp="[A-Za-z0-9_]+",
-    inst="[0-9]+",
-    kind="tf|rf",
-    model="tf|rf|2l|fttf",
-
-
-def experiment(exp):
-    """An experiment's config: a config section or a row <grid>_r<i> of a grid section."""
-    from tlrepro.grid_experiments import resolve_experiment
-
-    return resolve_experiment(config["gerace2022"], exp)
-
-
-def exp_config(wildcards):
-    return experiment(wildcards.exp)
-
-
-def sized_config(exp):
-    """The config section that sets an experiment's sizes (its `base` experiment, if it has one)."""
-    cfg = experiment(exp)
-    return config["gerace2022"][cfg["base"]] if "base" in cfg else cfg
-
-
-def grid_rows(exp):
-    """The row experiments of a grid section (a phase diagram), in grid order."""
-    from tlrepro.grid_experiments import rows
-
-    return rows(exp, config["gerace2022"][exp])
-
-
-def source_exp(exp):
-    """The experiment whose source network and random features ``exp`` uses (grid rows that vary
-    only the target task share row 0's)."""
-    from tlrepro.grid_experiments import source_experiment
-
-    return source_experiment(config["gerace2022"], exp)
-
-
-def featuremap_file(kind):
-    """Input function: the TF or RF first layer of an experiment instance ({kind} = wildcard)."""
-
-    def path(wc):
-        k = kind.format(kind=getattr(wc, "kind", kind))
-        return f"{G22}/{source_exp(wc.exp)}/featuremap-{k}-s{wc.inst}.npz"
-
-    return path
-
-
-def mem_mb(rule):
-    """The rule's memory estimate from its experiment config (tlrepro.memory), in MB."""
-    from tlrepro.memory import estimate
-
-    return lambda wc: max(1, estimate(rule, sized_config(wc.exp))[0] // 2**20)
-
-
-def is_chmm(exp):
-    """CHMM experiments have a `chmm` section; real-data experiments a `dataset` and a `task`."""
-    return "chmm" in experiment(exp)
-
-
-def is_multilabel(exp):
-    """Multi-label CHMM experiments (appendix B) set chmm.classes; they have no replica theory."""
-    return "classes" in experiment(exp).get("chmm", {})
-
-
-def task_file(wc):
-    """The source/target task of an experiment instance: a CHMM realisation or an image task."""
-    name = "instance" if is_chmm(wc.exp) else "task"
-    return f"{G22}/{wc.exp}/{name}-s{wc.inst}.npz"
-
-
-def centring_input(kind):
-    """CHMM features are centred by the Monte Carlo population mean; image-task features by the
-    mean over the target pool, computed from the task itself (no extra input)."""
-
-    def inputs(wc):
-        k = kind.format(kind=getattr(wc, "kind", kind))
-        if is_chmm(wc.exp):
-            return {"population": f"{G22}/{wc.exp}/pop-{k}-s{wc.inst}.npz"}
-        return {}
-
-    return inputs
-
-
-def instances(exp):
-    return sized_config(exp)["instances"]
 
 
 def repo_path(relative):
@@ -176,218 +88,60 @@ def all_figures():
     ]
 
 
-# Each family's notebook, resolved once at parse time (relative to this file, so --directory works).
-NOTEBOOKS = {
-    fam: workflow.source_path(f"../../notebooks/gerace2022/{fam}.ipynb")
-    for fam in (
-        "chmm_learning_curve",
-        "real_data_learning_curve",
-        "example_images",
-        "double_descent",
-        "phase_diagram",
-        "schematic",
+def notebook(paper, fig):
+    """The notebook that draws a figure: notebooks/<paper>/<family>.ipynb (family from figures.yaml)."""
+    return f"notebooks/{paper}/{REGISTRY[paper][fig]['family']}.ipynb"
+
+
+# paper -> what the figure rule needs to build its figures, as functions of its wildcards (the
+# named inputs, notebook parameters, and the experiment config and seeds recorded in provenance).
+PAPERS = {}
+
+
+def register_paper(
+    paper, *, inputs, notebook_params, experiment, seeds, config_problems=None
+):
+    """Called once by each paper's rule file. ``config_problems`` (the paper section in, one message
+    per problem out) runs at once: a bad value stops the workflow before any job."""
+    if config_problems is not None:
+        try:
+            raise_problems(config_problems(config[paper]))
+        except ConfigError as err:
+            raise WorkflowError(str(err))
+    PAPERS[paper] = dict(
+        inputs=inputs,
+        notebook_params=notebook_params,
+        experiment=experiment,
+        seeds=seeds,
     )
+
+
+# The notebook of every built figure, resolved once at parse time. workflow.source_path copies a file into
+# Snakemake's runtime source cache; called inside an input function, one job at a time, it adds files to a
+# cache folder that Snakemake has already listed, and later jobs then see their notebook as missing.
+NOTEBOOKS = {
+    (paper, fig): workflow.source_path(f"../../{notebook(paper, fig)}")
+    for paper, figs in FIGURES.items()
+    for fig in figs
 }
 
 
-def panels(fig):
-    """The experiments (config sections) a gerace2022 figure is drawn from."""
-    return REGISTRY["gerace2022"][fig]["panels"]
-
-
-def family(fig):
-    return REGISTRY["gerace2022"][fig]["family"]
-
-
 def figure_inputs(wc):
-    """Named inputs of a figure: the notebook of its family and the result files of its panels."""
-    fam = family(wc.fig)
-    named = {
-        "notebook": workflow.source_path(f"../../notebooks/gerace2022/{fam}.ipynb")
-    }
-    if fam == "schematic":
-        return named
-    if fam == "example_images":
-        names = config["gerace2022"][wc.fig]["datasets"]
-        return named | {"datasets": [f"resources/datasets/{n}.npz" for n in names]}
-    if fam == "double_descent":
-        (exp,) = panels(wc.fig)
-        base = config["gerace2022"][exp]["base"]
-        scans = f"{G22}/{exp}/scan-{{kind}}-s{{inst}}.csv"
-        pops = f"{G22}/{base}/pop-{{kind}}-s{{inst}}.npz"
-        sims = f"{G22}/{base}/sim-{{kind}}-s{{inst}}.csv"
-        insts = instances(exp)
-        return named | {
-            "scan": expand(scans, kind=["tf", "rf"], inst=insts),
-            "sims": expand(sims, kind=["tf", "rf"], inst=insts),
-            "upstream": expand(pops, kind=["tf", "rf"], inst=insts),
-        }
-    grid = fam == "phase_diagram"
-    exps = [r for p in panels(wc.fig) for r in grid_rows(p)] if grid else panels(wc.fig)
-    for exp in exps:
-        insts, src = instances(exp), source_exp(exp)
-        files = {
-            "sims": expand(
-                f"{G22}/{exp}/sim-{{model}}-s{{inst}}.csv",
-                model=["tf", "rf", "2l", "fttf"],
-                inst=insts,
-            ),
-            "meta": expand(f"{G22}/{src}/source-s{{inst}}.json", inst=insts),
-            "upstream": [
-                *[task_file(Wildcards(exp, i)) for i in insts],
-                *expand(
-                    f"{G22}/{src}/featuremap-{{kind}}-s{{inst}}.npz",
-                    kind=["tf", "rf"],
-                    inst=insts,
-                ),
-            ],
-        }
-        if is_chmm(exp):
-            tables = (
-                []
-                if is_multilabel(exp)
-                else ["theory", "readout"] if grid else ["theory", "geq", "readout"]
+    """Named inputs of a figure: what its paper registered, and the notebook of its family."""
+    return paper_hook("inputs")(wc) | {"notebook": NOTEBOOKS[wc.paper, wc.fig]}
+
+
+def paper_hook(name):
+    """Input/params function of the figure rule: the registered function ``name`` of the figure's
+    paper, which fails with a clear message for a figure the workflow does not build."""
+
+    def call(wc):
+        if wc.fig not in FIGURES.get(wc.paper, []):
+            raise WorkflowError(
+                f"figures/{wc.paper}/{wc.fig} is not built by this workflow: "
+                f"{wc.paper} builds {', '.join(FIGURES.get(wc.paper, [])) or 'no figure yet'} "
+                "(workflow/report/figures.yaml, implemented: true)."
             )
-            for table in tables:
-                files[table] = expand(
-                    f"{G22}/{exp}/{table}-{{kind}}-s{{inst}}.csv",
-                    kind=["tf", "rf"],
-                    inst=insts,
-                )
-            files["upstream"].extend(
-                expand(
-                    f"{G22}/{exp}/pop-{{kind}}-s{{inst}}.npz",
-                    kind=["tf", "rf"],
-                    inst=insts,
-                )
-            )
-        for key, paths in files.items():
-            named.setdefault(key, []).extend(
-                p for p in paths if p not in named.get(key, [])
-            )
-    if grid:  # a multi-label diagram is compared with its binary counterpart's tables
-        for p in panels(wc.fig):
-            ref = counterpart(p)
-            if ref:
-                rows = grid_rows(ref)
-                named["ref_sims"] = [
-                    f"{G22}/{r}/sim-{m}-s{i}.csv"
-                    for r in rows
-                    for m in ("2l", "fttf")
-                    for i in instances(r)
-                ]
-                named["ref_theory"] = [
-                    f"{G22}/{r}/theory-{k}-s{i}.csv"
-                    for r in rows
-                    for k in ("tf", "rf")
-                    for i in instances(r)
-                ]
-    return named
+        return PAPERS[wc.paper][name](wc)
 
-
-def counterpart(panel):
-    """The binary grid section a multi-label grid is compared with (None for other panels)."""
-    return config["gerace2022"][panel].get("claims", {}).get("binary_counterpart")
-
-
-class Wildcards:
-    """The (exp, inst) wildcards of an upstream job, for the path helpers."""
-
-    def __init__(self, exp, inst):
-        self.exp, self.inst = exp, inst
-
-
-def notebook_params(wc):
-    """Parameters of the figure's notebook beyond its inputs (titles, claim settings, sizes)."""
-    fam, cfg = family(wc.fig), config["gerace2022"]
-    if fam == "example_images":
-        return {"n_per_dataset": cfg[wc.fig]["n_per_dataset"], "edge_alpha": [0.5, 0.7]}
-    if fam == "double_descent":
-        (exp,) = panels(wc.fig)
-        b = sized_config(exp)
-        what = ", ".join(f"{k}={v}" for k, v in b["chmm"].items())
-        return {
-            "panels": [exp],
-            "titles": {
-                exp: f"CHMM {what}\nH={b['H']}, simulations at lambda={b['lam']:g}"
-            },
-            "settings": {exp: cfg[exp]["claims"]},
-        }
-    if fam == "phase_diagram":
-        return phase_notebook_params(wc.fig)
-    if fam == "schematic":
-        return cfg[wc.fig]
-    titles = {}
-    for exp in panels(wc.fig):
-        e = cfg[exp]
-        what = (
-            ", ".join(f"{k}={v}" for k, v in e["chmm"].items())
-            if is_chmm(exp)
-            else f"{e['dataset']}: {describe_task(e['task'])}"
-        )
-        titles[exp] = f"{what}\nH={e['H']}, lambda={e['lam']:g}"
-    return {
-        "panels": panels(wc.fig),
-        "titles": titles,
-        "settings": {exp: cfg[exp]["claims"] for exp in panels(wc.fig)},
-    }
-
-
-def phase_notebook_params(fig):
-    """A phase diagram's notebook parameters: its panels (grid sections), each with its rows and their
-    grid values, axis label, title and claim settings; the diagrams to draw and the claims kind.
-    """
-    meta, cfg = REGISTRY["gerace2022"][fig], config["gerace2022"]
-    out = {
-        "panels": panels(fig),
-        "diagrams": meta["diagrams"],
-        "claims_kind": meta["claims"],
-        "rows": {},
-        "ylabels": {},
-        "titles": {},
-        "settings": {},
-        "x_factor": {},
-        "ylog": {},
-        "counterparts": {},
-    }
-    for p in panels(fig):
-        g = cfg[p]["grid"]
-        out["rows"][p] = dict(zip(grid_rows(p), g["values"]))
-        out["ylabels"][p] = g["label"]
-        varied = (g["param"], (g["complement"] or {}).get("param"))
-        fixed = {k: v for k, v in cfg[p]["chmm"].items() if f"chmm.{k}" not in varied}
-        fixed |= {k: cfg[p][k] for k in ("H", "lam") if k not in varied}
-        fixed |= {"M1": cfg[p]["source"]["M"]} if "source.M" not in varied else {}
-        out["titles"][p] = f"{p}: " + ", ".join(f"{k}={v:g}" for k, v in fixed.items())
-        out["settings"][p] = cfg[p]["claims"]
-        out["x_factor"][p] = cfg[p]["H"] if meta.get("x") == "M" else 1
-        out["ylog"][p] = g["param"] in ("H", "source.M")  # sizes: log axis
-        if counterpart(p):
-            ref = counterpart(p)
-            out["counterparts"][p] = dict(
-                zip(grid_rows(ref), cfg[ref]["grid"]["values"])
-            )
-    return out
-
-
-def describe_task(task):
-    def side(s):
-        parts = [s["labels"], str(s.get("groups", "")), str(s.get("classes", ""))]
-        parts.append("with edges" if s["transform"] == "edge" else "")
-        return " ".join(p for p in parts if p)
-
-    return f"{side(task['source'])} -> {side(task['target'])}"
-
-
-def figure_seeds(wc):
-    return {
-        "derivation": "tlrepro.seeding.derive_seed(instance, purpose, alpha, repetition)",
-        **{
-            exp: {
-                k: sized_config(exp)[k]["seeds"] if k != "instances" else instances(exp)
-                for k in ("instances", "simulation", "networks")
-                if k in sized_config(exp)
-            }
-            for exp in panels(wc.fig)
-        },
-    }
+    return call

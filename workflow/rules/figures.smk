@@ -1,41 +1,50 @@
-# Figures: papermill-executed notebooks that draw, check the paper's claims and record provenance.
+# Figures of every paper: papermill-executed notebooks that draw, check the paper's claims and record
+# provenance; each figure's report card; the replication scorecard. Included after every paper's rule
+# file, so that each paper with a built figure has registered how to build it (register_paper).
+
+_unregistered = [p for p, figs in FIGURES.items() if figs and p not in PAPERS]
+if _unregistered:
+    raise WorkflowError(
+        f"{', '.join(_unregistered)}: figures.yaml marks figures as implemented but no rule file "
+        "registered the paper; include workflow/rules/<paper>.smk in the Snakefile before "
+        "figures.smk, and call register_paper there (docs/adding-a-paper.md)."
+    )
 
 
 rule figure:
-    """A gerace2022 figure: its family's notebook (chmm_learning_curve, real_data_learning_curve,
-    phase_diagram, double_descent, example_images or schematic) draws it from the result tables of its
-    panels, checks the paper's claims and the rule records provenance."""
+    """A figure of any paper: its family's notebook (notebooks/<paper>/<family>.ipynb) draws it from the
+    result tables the paper's rule file names (register_paper), checks the paper's claims, and the rule
+    records provenance."""
     input:
         unpack(figure_inputs),
     output:
-        pdf="figures/gerace2022/{fig}.pdf",
+        pdf="figures/{paper}/{fig}.pdf",
         png=report(
-            "figures/gerace2022/{fig}.png",
+            "figures/{paper}/{fig}.png",
             caption="../report/figure.rst",
-            category="gerace2022",
+            category="{paper}",
             subcategory="{fig}",
             labels={"figure": "{fig}", "file": "figure"},
         ),
-        claims="figures/gerace2022/{fig}.claims.json",
-        prov="figures/gerace2022/{fig}.prov.json",
-        notebook="results/notebooks/gerace2022/{fig}.ipynb",
+        claims="figures/{paper}/{fig}.claims.json",
+        prov="figures/{paper}/{fig}.prov.json",
+        notebook="results/notebooks/{paper}/{fig}.ipynb",
     log:
-        "logs/figures/gerace2022-{fig}.log",
+        "logs/figures/{paper}-{fig}.log",
     wildcard_constraints:
-        fig="|".join(FIGURES["gerace2022"]),
+        paper="|".join(p for p, figs in FIGURES.items() if figs),
+        fig="|".join(sorted({f for figs in FIGURES.values() for f in figs})),
     conda:
         "../../envs/notebook.yaml"
     params:
-        paper="gerace2022",
-        notebook_params=notebook_params,
-        experiment=lambda wc: {p: config["gerace2022"][p] for p in panels(wc.fig)},
-        seeds=figure_seeds,
+        paper=lambda wc: wc.paper,
+        notebook_params=paper_hook("notebook_params"),
+        experiment=paper_hook("experiment"),
+        seeds=paper_hook("seeds"),
         config_files=CONFIG_FILES,
-        caption=lambda wc: REGISTRY["gerace2022"][wc.fig]["caption"],
+        caption=lambda wc: REGISTRY[wc.paper][wc.fig]["caption"],
         # the notebook as the repository has it (the input is Snakemake's cached copy)
-        notebook_path=lambda wc: repo_path(
-            f"notebooks/gerace2022/{REGISTRY['gerace2022'][wc.fig]['family']}.ipynb"
-        ),
+        notebook_path=lambda wc: repo_path(notebook(wc.paper, wc.fig)),
     script:
         "../scripts/run_notebook.py"
 

@@ -2,7 +2,8 @@
 
 Every named input except the notebook reaches the notebook as ``inputs[name]`` (absolute paths); the
 rule's ``params.notebook_params`` are passed as they are. Training devices come from the ``meta``
-inputs (source networks) and the ``device`` column of the ``sims`` and ``metrics`` tables."""
+inputs (JSON records of trained networks with a ``device`` key) and the ``device`` column of the
+``sims`` and ``metrics`` tables."""
 import json
 import os
 
@@ -30,11 +31,11 @@ pm.execute_notebook(
 )
 finished = now_iso()
 devices = [{k: v for k, v in json.load(open(p)).items() if k in ("instance", "device", "wall_seconds")}
-           | {"rule": "train_source", "file": os.path.relpath(p)} for p in named.get("meta", [])]
+           | {"file": os.path.relpath(p)} for p in named.get("meta", [])]
 for p in named.get("sims", []) + named.get("metrics", []):
     df = pd.read_csv(p)
     if "device" in df:
-        devices.append({"rule": os.path.basename(p), "device": sorted(df["device"].unique())})
+        devices.append({"file": os.path.relpath(p), "device": sorted(df["device"].unique())})
 files = [os.path.relpath(p) for k, v in named.items() for p in v]
 record = build_record(
     figure=figure, outputs=[out.pdf, out.png, out.claims, out.notebook],

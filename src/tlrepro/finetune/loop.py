@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..nets import pick_device
+from ..devices import pick_device
 from .images import ImageSet
 from .tracking import NETWORK, WeightTracker, balanced_accuracy
 

@@ -11,11 +11,11 @@ per layer), a filter-normalised 2-D loss-landscape slice, and the table of best 
 The generic machinery (models, images, tracking, loop, landscape) is :mod:`tlrepro.finetune`.
 """
 
-from .analysis import (best_table, landscape_claims, landscape_summary, load_tables, roughness,
+from .analysis import (best_table, landscape_claims, landscape_summary, roughness,
                        table_claims, training_claims)
 from .config import CHANCE_LOSS, CONFIG, MODELS, PAPER_TABLE
 
 
 __all__ = ["CHANCE_LOSS", "CONFIG", "MODELS", "PAPER_TABLE", "best_table", "landscape_claims",
-           "landscape_summary", "load_tables", "roughness", "table_claims",
+           "landscape_summary", "roughness", "table_claims",
            "training_claims"]

@@ -31,7 +31,6 @@ import pandas as pd
 from scipy.stats import norm
 
 from ..claims import Verdict
-from ..gerace2022 import load_tables  # noqa: F401 - generic CSV concatenation, re-exported
 from .config import CHANCE_LOSS, PAPER_TABLE, SOURCE
 
 N_CLASSES = 10

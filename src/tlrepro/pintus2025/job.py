@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from ..finetune import ImageSet, balanced_indices, build_model, finetune, loss_landscape
-from ..nets import pick_device
+from ..devices import pick_device
 from ..seeding import derive_seed
 from .config import MODELS
 

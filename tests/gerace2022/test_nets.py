@@ -1,0 +1,142 @@
+"""Tests of the two-layer network and its training loops (tlrepro.gerace2022.nets)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from tlrepro.gerace2022.chmm import make_chmm
+from tlrepro.gerace2022.nets import TwoLayer, predict_error, train_source, train_two_layer
+
+D, L, H = 100, 20, 50
+
+
+@pytest.fixture(scope="module")
+def data():
+    m = make_chmm(D=D, L_s=L, L_t=L, eta=1.0, rho=0.0, q=1.0, seed=0)
+    return dict(train=m.sample_source(3000, 1), val=m.sample_source(1000, 2), test=m.sample_source(4000, 3))
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    (X, y), (Xv, yv) = data["train"], data["val"]
+    return train_source(X, y, Xv, yv, H=H, lr=5e-3, max_epochs=100, patience=0, seed=0, device="cpu")
+
+
+def _numpy_forward(W1, w2, X, center=None):
+    V = np.maximum(X.astype(np.float64) @ W1.T.astype(np.float64) / W1.shape[1], 0.0)
+    if center is not None:
+        V = V - center
+    return V @ w2.astype(np.float64) / math.sqrt(W1.shape[0])
+
+
+def test_source_training_learns(data, trained):
+    # 4000 test samples: binomial SE of an error near 0.5 is 0.008, so "< 0.3" and "init - 0.1" are
+    # far outside noise; a net that does not learn sits at ~0.5.
+    Xt, yt = data["test"]
+    (X, y), (Xv, yv) = data["train"], data["val"]
+    init = train_source(X, y, Xv, yv, H=H, max_epochs=0, seed=0, device="cpu")
+    err0 = predict_error(init.W1, init.w2, Xt, yt)
+    err = predict_error(trained.W1, trained.w2, Xt, yt)
+    assert err < 0.3
+    assert err < err0 - 0.1
+    assert trained.W1.shape == (H, D) and trained.w2.shape == (H,) and trained.W1.dtype == np.float32
+    assert trained.device == "cpu"
+    assert list(trained.history.columns) == ["epoch", "train_loss", "val_loss", "train_error", "val_error"]
+    # the init row of the history is the evaluation of the init weights
+    h0 = init.history.iloc[0]
+    f0 = _numpy_forward(init.W1, init.w2, Xv)
+    assert h0.val_loss == pytest.approx(np.logaddexp(0, -yv * f0).mean(), rel=1e-5)
+
+
+def test_early_stopping_patience_zero(data, trained):
+    h = trained.history.set_index("epoch").val_loss
+    s = trained.stopped_epoch
+    assert trained.early_stopped and 2 <= s < 100
+    assert len(h) == s + 1  # epochs 0..s, nothing trained after the stop
+    # val loss strictly decreased at every epoch 2..s-1 and did not decrease at epoch s
+    assert all(h[e] < h[e - 1] for e in range(2, s))
+    assert h[s] >= h[s - 1]
+    # Keras restore_best_weights=False: returned weights are those of epoch s (val loss h[s], l2 = 0)
+    Xv, yv = data["val"]
+    f = _numpy_forward(trained.W1, trained.w2, Xv)
+    assert np.logaddexp(0, -yv * f).mean() == pytest.approx(h[s], rel=1e-5)
+
+
+def test_crafted_validation_stops_at_epoch_2(data):
+    # Validation labels = minus the training labels: whatever lowers the training loss in epoch 1 raises
+    # the loss on the flipped set, so it "improves" only at epoch 1 (best = inf) and stops at epoch 2.
+    X, y = data["train"]
+    r = train_source(X[:500], y[:500], X[:500], -y[:500], H=H, lr=5e-3, max_epochs=50, seed=1, device="cpu")
+    assert r.stopped_epoch == 2 and r.early_stopped
+    # patience=None disables early stopping
+    r = train_source(X[:500], y[:500], X[:500], -y[:500], H=H, max_epochs=4, patience=None, seed=1, device="cpu")
+    assert r.stopped_epoch == 4 and not r.early_stopped
+
+
+def test_determinism(data):
+    X, y = data["train"]
+    Xv, yv = data["val"]
+    a = train_source(X, y, Xv, yv, H=H, max_epochs=3, patience=None, seed=5, device="cpu")
+    b = train_source(X, y, Xv, yv, H=H, max_epochs=3, patience=None, seed=5, device="cpu")
+    c = train_source(X, y, Xv, yv, H=H, max_epochs=3, patience=None, seed=6, device="cpu")
+    np.testing.assert_array_equal(a.W1, b.W1)
+    np.testing.assert_array_equal(a.w2, b.w2)
+    assert not np.array_equal(a.W1, c.W1)
+    d = train_two_layer(X, y, H=H, lr=1e-3, batch_size=50, epochs=2, l2=0.1, seed=5, device="cpu")
+    e = train_two_layer(X, y, H=H, lr=1e-3, batch_size=50, epochs=2, l2=0.1, seed=5, device="cpu")
+    np.testing.assert_array_equal(d.W1, e.W1)
+
+
+def test_two_layer_init_and_interpolation():
+    rng = np.random.default_rng(0)
+    W1 = rng.standard_normal((H, D)).astype(np.float32)
+    w2 = rng.standard_normal(H).astype(np.float32)
+    X = np.abs(rng.standard_normal((20, D))).astype(np.float32)
+    y = np.where(rng.random(20) < 0.5, -1.0, 1.0).astype(np.float32)  # random labels, 20 points
+    r0 = train_two_layer(X, y, H=H, lr=1e-2, batch_size=10, epochs=0, l2=0.0, seed=0, init=(W1, w2))
+    np.testing.assert_array_equal(r0.W1, W1)
+    np.testing.assert_array_equal(r0.w2, w2)
+    assert r0.stopped_epoch == 0 and len(r0.history) == 1
+    # 20 points with H = 50 hidden units are separable: training error must reach exactly 0
+    r = train_two_layer(X, y, H=H, lr=2e-2, batch_size=10, epochs=300, l2=0.0, seed=0, device="cpu")
+    assert predict_error(r.W1, r.w2, X, y) == 0.0
+    assert r.history.train_error.iloc[0] > 0.2  # it was not trivially separated at init
+
+
+def test_l2_convention():
+    # batch_size = M: epoch 1 has a single step whose recorded loss is evaluated at the init weights,
+    # so it must equal mean BCE + l2/(2M) ||w2||^2 computed independently.
+    rng = np.random.default_rng(1)
+    M, l2 = 40, 3.0
+    X = np.abs(rng.standard_normal((M, D))).astype(np.float32)
+    y = np.where(rng.random(M) < 0.5, -1.0, 1.0).astype(np.float32)
+    r = train_two_layer(X, y, H=H, lr=1e-3, batch_size=M, epochs=1, l2=l2, seed=3, device="cpu")
+    init = train_two_layer(X, y, H=H, lr=1e-3, batch_size=M, epochs=0, l2=l2, seed=3, device="cpu")
+    f = _numpy_forward(init.W1, init.w2, X)
+    expected = np.logaddexp(0, -y * f).mean() + l2 / (2 * M) * np.sum(init.w2.astype(np.float64) ** 2)
+    assert r.history.train_loss.iloc[1] == pytest.approx(expected, rel=1e-5)
+
+
+def test_center_shifts_output():
+    rng = np.random.default_rng(2)
+    W1 = rng.standard_normal((H, D)).astype(np.float32)
+    w2 = rng.standard_normal(H).astype(np.float32)
+    mu = rng.random(H).astype(np.float32)
+    X = np.abs(rng.standard_normal((30, D))).astype(np.float32)
+    plain = TwoLayer.from_weights(W1, w2)
+    cent = TwoLayer.from_weights(W1, w2, center=mu)
+    with torch.no_grad():
+        f0 = plain(torch.from_numpy(X)).numpy().astype(np.float64)
+        f1 = cent(torch.from_numpy(X)).numpy().astype(np.float64)
+    np.testing.assert_allclose(f1, _numpy_forward(W1, w2, X, mu), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(f0 - f1, mu.astype(np.float64) @ w2 / math.sqrt(H), rtol=1e-4, atol=1e-5)
+    assert len(list(cent.parameters())) == 2  # the centring vector is not trainable
+    # training with a center keeps it fixed and uses it: epochs=0 error matches the numpy forward
+    y = np.where(rng.random(30) < 0.5, -1.0, 1.0).astype(np.float32)
+    err = np.mean(np.where(_numpy_forward(W1, w2, X, mu) >= 0, 1.0, -1.0) != y)
+    assert predict_error(W1, w2, X, y, center=mu) == pytest.approx(err)
+    r = train_two_layer(X, y, H=H, lr=1e-2, batch_size=10, epochs=2, l2=0.0, seed=0, init=(W1, w2), center=mu)
+    assert not np.array_equal(r.W1, W1)  # both layers are trained in ft-TF
+    assert not np.array_equal(r.w2, w2)

@@ -25,11 +25,18 @@ def load_yaml(path: Path) -> dict:
     return load_config(path)
 
 
-# Each paper's cross-key config checks, as the rule files register them (validate_config's ``checks``).
-def _checks():
-    from tlrepro.gerace2022.config import problems as gerace2022
+# Each paper's cross-key config checks, found as its rule file registers them: tlrepro.<paper>.config.problems
+# (test_layout checks that every rule file registers exactly that function).
+def _checks() -> dict:
+    import importlib
 
-    return {"gerace2022": gerace2022}
+    out = {}
+    for paper in yaml.safe_load((ROOT / "workflow" / "report" / "figures.yaml").read_text()):
+        try:
+            out[paper] = importlib.import_module(f"tlrepro.{paper}.config").problems
+        except (ModuleNotFoundError, AttributeError):
+            pass
+    return out
 
 
 CHECKS = _checks()
@@ -49,24 +56,33 @@ SHIPPED = ["Snakefile", "config.yaml", "configs", "envs", "workflow", "notebooks
 # on synthetic files by test_data.py).
 SHARED_DATA = Path(os.environ.get("TLREPRO_TEST_SHARED_DATA", ROOT.parent / "shared" / "data"))
 HAVE_DATA = all((SHARED_DATA / d).is_dir() for d in ("mnist", "emnist", "notmnist"))
-if HAVE_DATA:
+if SHARED_DATA.is_dir():
     os.environ["TLREPRO_DATA_MIRROR"] = str(SHARED_DATA)
 
 
-def _needs_download(paper: str, fig: str) -> bool:
-    """Whether a figure needs files only a download gives (a dataset, pretrained weights): gerace2022's
-    real-data figures name a dataset in their config sections; pintus2025 needs ImageNet weights."""
-    if paper == "pintus2025":
-        return True
+def _downloads(paper: str, fig: str) -> set[str]:
+    """What a figure needs that only a download gives, as the subfolders of a mirror (../shared/data has
+    mnist, emnist, notmnist, cifar10; never weights/ or idc/). A new paper adds its branch here."""
     cfg = load_yaml(ROOT / "configs" / "smoke.yaml")[paper]
-    return any("dataset" in cfg[p] or "datasets" in cfg[p] for p in REGISTRY[paper][fig].get("panels", []))
+    if paper == "gerace2022":
+        folder = {"mnist": "mnist", "emnist_letters": "emnist", "notmnist_small": "notmnist"}
+        names = {n for p in REGISTRY[paper][fig].get("panels", [])
+                 for n in [cfg[p].get("dataset"), *cfg[p].get("datasets", [])] if n}
+        return {folder[n] for n in names}
+    if paper == "pintus2025":
+        return {"mnist", "weights"}
+    raise KeyError(f"tests/conftest.py: no rule for what {paper}'s figures download; add one")
 
 
-# The figures the end-to-end smoke build makes here: every implemented figure, except those that need a
-# download when ../shared/data is absent. pintus2025 needs ImageNet weights, which no machine here
-# has: its offline failure is tested instead.
+def _available(folder: str) -> bool:
+    return (SHARED_DATA / folder).is_dir()
+
+
+# The figures the end-to-end smoke build makes here: every implemented figure whose downloads the mirror
+# holds. pintus2025 needs ImageNet weights, which no machine here has: its offline failure is tested
+# instead.
 SMOKE_FIGURES = [(paper, fig) for paper, figs in IMPLEMENTED.items() for fig in figs
-                 if paper != "pintus2025" and (HAVE_DATA or not _needs_download(paper, fig))]
+                 if all(map(_available, _downloads(paper, fig)))]
 FIGS_BUILT = [fig for paper, fig in SMOKE_FIGURES if paper == "gerace2022"]
 # Each figure and its report card (targets first: --configfile takes every word after it).
 SMOKE_TARGETS = [f for paper, fig in SMOKE_FIGURES

@@ -24,11 +24,22 @@ class RuleInfo:
     name: str
     conda: Path | None
     script: Path | None
-    notebook_input: Path | None
+    notebooks: tuple[Path, ...] = ()
+
+
+def figure_notebooks() -> tuple[Path, ...]:
+    """The notebooks the figure rule runs: notebooks/<paper>/<family>.ipynb of every built figure."""
+    import yaml
+
+    registry = yaml.safe_load((ROOT / "workflow" / "report" / "figures.yaml").read_text())
+    return tuple(sorted({ROOT / "notebooks" / paper / f"{meta['family']}.ipynb"
+                         for paper, figs in registry.items() for meta in figs.values()
+                         if meta["implemented"]}))
 
 
 def rules() -> dict[str, RuleInfo]:
-    """Rule name -> its env, script and notebook input, parsed from the snakefmt-formatted .smk files."""
+    """Rule name -> its env, script and notebooks, parsed from the snakefmt-formatted .smk files (the
+    notebooks of the figure rule come from the figure registry)."""
     out: dict[str, RuleInfo] = {}
     for smk in sorted(RULES.rglob("*.smk")):
         text = smk.read_text()
@@ -39,9 +50,10 @@ def rules() -> dict[str, RuleInfo]:
                 m = re.search(rf"^    {key}:\n\s+\"([^\"]+)\"", body, re.M)
                 return (smk.parent / m.group(1)).resolve() if m else None
 
-            nb = re.search(r'workflow\.source_path\("([^"]+\.ipynb)"\)', body)
-            out[name] = RuleInfo(name, directive("conda"), directive("script"),
-                                 (smk.parent / nb.group(1)).resolve() if nb else None)
+            script = directive("script")
+            runs_notebooks = script is not None and script.name == "run_notebook.py"
+            out[name] = RuleInfo(name, directive("conda"), script,
+                                 figure_notebooks() if runs_notebooks else ())
     return out
 
 

@@ -90,8 +90,8 @@ def theory_matches_simulation(theory: pd.DataFrame, summary: pd.DataFrame, *, mo
     the bound for a SEM estimated from that alpha's n seeds (``z_bound``); each point records its z, its
     bound and whether it would also pass at the plain normal bound n_sigma.
 
-    ``theory`` has columns model, alpha, test_error (averaged over CHMM instances beforehand) and must
-    contain the simulated alphas exactly (the theory rule solves at them)."""
+    ``theory`` has columns model, alpha, test_error (rows of one alpha are averaged) and must contain the
+    simulated alphas exactly (a theory table solved at them)."""
     th = theory[theory["model"] == model].groupby("alpha")["test_error"].mean()
     sim = _at(summary, model)
     rows, ok = [], True

@@ -4,6 +4,7 @@ paper's cross-key rules that a schema cannot express (a ``Check`` of the paper's
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -43,10 +44,18 @@ def load_schema(path: Path | str = SCHEMA_PATH) -> dict:
 
 def schema_validator(schema_path: Path | str = SCHEMA_PATH) -> jsonschema.Draft202012Validator:
     """A validator of the schema at ``schema_path`` that resolves its ``$ref``s to the other
-    ``*.schema.yaml`` files of its folder (each paper's section has its own file)."""
+    ``*.schema.yaml`` files of its folder (each paper's section has its own file). Built once per
+    folder state (the files' modification times)."""
+    path = Path(schema_path).resolve()
+    stamp = tuple((f.name, f.stat().st_mtime_ns) for f in sorted(path.parent.glob("*.schema.yaml")))
+    return _validator(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _validator(path: str, stamp: tuple) -> jsonschema.Draft202012Validator:
     from referencing import Registry, Resource
 
-    path = Path(schema_path).resolve()
+    path = Path(path)
     registry = Registry().with_resources(
         (f.as_uri(), Resource.from_contents(load_schema(f)))
         for f in sorted(path.parent.glob("*.schema.yaml")))

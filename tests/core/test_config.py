@@ -73,25 +73,26 @@ def test_snakemake_stops_before_any_job_naming_the_key(tmp_path):
 @pytest.mark.parametrize("path", SCALES)
 def test_merged_onto_config_yaml_a_scale_file_is_itself(path):
     """Each scale file is complete: merged onto config.yaml as Snakemake merges a --configfile, it gives
-    exactly the file alone; and the anchors a file reuses (``*name``, ``<<: *name``) resolve into
-    independent mappings in the merged config, so that no section edits another."""
+    exactly the file alone; and the copy the workflow uses (load_config, common.smk) shares no list or
+    mapping between sections, so that no section edits another."""
     from snakemake.common.configfile import load_configfile
     from snakemake.utils import update_config
 
     merged = {}
     update_config(merged, load_configfile(str(ROOT / "config.yaml")))
     update_config(merged, load_configfile(str(ROOT / path)))
-    assert merged == load_config(ROOT / path)
+    cfg = load_config(ROOT / path)
+    assert merged == cfg
     seen = {}
 
     def walk(node, where):
-        if isinstance(node, dict):
-            assert id(node) not in seen, f"{where} is the same mapping object as {seen[id(node)]}"
+        if isinstance(node, (dict, list)):
+            assert id(node) not in seen, f"{where} is the same object as {seen[id(node)]}"
             seen[id(node)] = where
-            for k, v in node.items():
+            for k, v in (node.items() if isinstance(node, dict) else enumerate(node)):
                 walk(v, f"{where}.{k}")
 
-    walk(merged, "config")
+    walk(cfg, "config")
 
 
 def test_a_config_states_values_once(tmp_path):

@@ -16,8 +16,8 @@ from workflow_inspect import (CONDA_NAME, ROOT, env_packages, notebook_source, r
 
 def _needs(rule) -> set[str]:
     src = rule.script.read_text()
-    if rule.notebook_input is not None:
-        src += "\n" + notebook_source(rule.notebook_input)
+    for notebook in rule.notebooks:
+        src += "\n" + notebook_source(notebook)
     return third_party_imports(src)
 
 
@@ -40,8 +40,10 @@ def test_env_provides_every_import(name):
 
 
 def test_notebook_kernel_is_in_the_notebook_env():
+    figure = rules()["figure"]
+    assert {p.parent.name for p in figure.notebooks} >= {"gerace2022", "pintus2025"}, figure.notebooks
     for rule in rules().values():
-        if rule.notebook_input is not None:
+        if rule.notebooks:
             assert "ipykernel" in env_packages(rule.conda), rule.name
 
 

@@ -74,6 +74,30 @@ def test_every_rule_of_a_paper_has_its_prefix(paper):
         assert not bad, f"{path.relative_to(ROOT)}: rules without the prefix {prefix(paper)}: {bad}"
 
 
+@pytest.mark.parametrize("paper", PAPERS)
+def test_every_name_a_papers_rule_files_define_has_its_prefix(paper):
+    """Rule files share one namespace: a helper named ``panels`` in one paper's file would silently
+    replace another's. Functions, classes and variables at the top of a paper's rule files carry its
+    prefix (g22_..., G22_...)."""
+    stem = prefix(paper).rstrip("_")
+    for path in _rule_files(paper):
+        text = path.read_text()
+        names = re.findall(r"^(?:def|class) (\w+)", text, re.M) + re.findall(r"^(\w+)\s*=", text, re.M)
+        names += re.findall(r"^from \S+ import (.+)$", text, re.M) and [
+            n.split(" as ")[-1].strip() for line in re.findall(r"^from \S+ import (.+)$", text, re.M)
+            for n in line.split(",")]
+        bad = [n for n in names if not n.lower().startswith(stem)]
+        assert not bad, f"{path.relative_to(ROOT)}: names without the prefix {stem}: {bad}"
+
+
+@pytest.mark.parametrize("paper", [p for p in PAPERS if (PACKAGE / p / "config.py").exists()
+                                   and "\ndef problems(" in (PACKAGE / p / "config.py").read_text()])
+def test_a_papers_config_rules_run_before_any_job(paper):
+    """A paper with cross-key config rules registers them (register_paper runs them at parse time)."""
+    text = (ROOT / "workflow" / "rules" / f"{paper}.smk").read_text()
+    assert re.search(r"config_problems=\w+\.problems", text), f"{paper}.smk does not register its problems"
+
+
 def test_every_rule_is_generic_or_a_papers():
     """A rule is one of the generic ones or carries a paper's prefix (in that paper's files)."""
     stray = [n for n in rules() if n not in GENERIC_RULES and not n.startswith(tuple(map(prefix, PAPERS)))]

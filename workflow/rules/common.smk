@@ -1,5 +1,6 @@
 # The generic part of the workflow: config validation, GPUs, the config files, the figure registry and
 # the papers' registration (each paper's rule file calls register_paper; the one figure rule reads it).
+import json
 import os
 import sys
 
@@ -18,6 +19,13 @@ _pythonpath = [SRC] + [
 os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(_pythonpath)))
 
 from tlrepro.config import ConfigError, raise_problems, validate_config  # noqa: E402
+
+# YAML anchors (`*name`, `<<: *name`) let a config state each value once; the loaded config may then
+# share one list or mapping between sections. Make every section its own copy before anything reads it,
+# so that nothing that edits one section can edit another (same values, same config hash).
+_fresh = json.loads(json.dumps(config))
+config.clear()
+config.update(_fresh)
 
 # Our validator first: its messages name the key and the fix. --configfile deep-merges onto
 # config.yaml, so each file given on the command line is also validated alone: every scale must be

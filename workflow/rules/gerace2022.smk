@@ -9,83 +9,83 @@ G22 = "results/gerace2022"
 G22_WILDCARDS = dict(exp="[A-Za-z0-9_]+", inst="[0-9]+", kind="tf|rf")
 
 
-def experiment(exp):
+def g22_experiment(exp):
     """An experiment's config: a config section or a row <grid>_r<i> of a grid section."""
     return g22_grids.resolve_experiment(config["gerace2022"], exp)
 
 
-def exp_config(wildcards):
-    return experiment(wildcards.exp)
+def g22_exp_config(wildcards):
+    return g22_experiment(wildcards.exp)
 
 
-def sized_config(exp):
+def g22_sized_config(exp):
     """The config section that sets an experiment's sizes (its `base` experiment, if it has one)."""
-    cfg = experiment(exp)
+    cfg = g22_experiment(exp)
     return config["gerace2022"][cfg["base"]] if "base" in cfg else cfg
 
 
-def grid_rows(exp):
+def g22_grid_rows(exp):
     """The row experiments of a grid section (a phase diagram), in grid order."""
     return g22_grids.rows(exp, config["gerace2022"][exp])
 
 
-def source_exp(exp):
+def g22_source_exp(exp):
     """The experiment whose source network and random features ``exp`` uses (grid rows that vary
     only the target task share row 0's)."""
     return g22_grids.source_experiment(config["gerace2022"], exp)
 
 
-def featuremap_file(kind):
+def g22_featuremap_file(kind):
     """Input function: the TF or RF first layer of an experiment instance ({kind} = wildcard)."""
 
     def path(wc):
         k = kind.format(kind=getattr(wc, "kind", kind))
-        return f"{G22}/{source_exp(wc.exp)}/featuremap-{k}-s{wc.inst}.npz"
+        return f"{G22}/{g22_source_exp(wc.exp)}/featuremap-{k}-s{wc.inst}.npz"
 
     return path
 
 
-def mem_mb(rule):
+def g22_mem_mb(rule):
     """The rule's memory estimate from its experiment config (tlrepro.gerace2022.memory), in MB."""
     from tlrepro.gerace2022.memory import estimate
 
-    return lambda wc: max(1, estimate(rule, sized_config(wc.exp))[0] // 2**20)
+    return lambda wc: max(1, estimate(rule, g22_sized_config(wc.exp))[0] // 2**20)
 
 
-def is_chmm(exp):
+def g22_is_chmm(exp):
     """CHMM experiments have a `chmm` section; real-data experiments a `dataset` and a `task`."""
-    return "chmm" in experiment(exp)
+    return "chmm" in g22_experiment(exp)
 
 
-def is_multilabel(exp):
+def g22_is_multilabel(exp):
     """Multi-label CHMM experiments (appendix B) set chmm.classes; they have no replica theory."""
-    return "classes" in experiment(exp).get("chmm", {})
+    return "classes" in g22_experiment(exp).get("chmm", {})
 
 
-def task_file(wc):
+def g22_task_file(wc):
     """The source/target task of an experiment instance: a CHMM realisation or an image task."""
-    name = "instance" if is_chmm(wc.exp) else "task"
+    name = "instance" if g22_is_chmm(wc.exp) else "task"
     return f"{G22}/{wc.exp}/{name}-s{wc.inst}.npz"
 
 
-def centring_input(kind):
+def g22_centring_input(kind):
     """CHMM features are centred by the Monte Carlo population mean; image-task features by the
     mean over the target pool, computed from the task itself (no extra input)."""
 
     def inputs(wc):
         k = kind.format(kind=getattr(wc, "kind", kind))
-        if is_chmm(wc.exp):
+        if g22_is_chmm(wc.exp):
             return {"population": f"{G22}/{wc.exp}/pop-{k}-s{wc.inst}.npz"}
         return {}
 
     return inputs
 
 
-def instances(exp):
-    return sized_config(exp)["instances"]
+def g22_instances(exp):
+    return g22_sized_config(exp)["instances"]
 
 
-class Wildcards:
+class G22Wildcards:
     """The (exp, inst) wildcards of an upstream job, for the path helpers."""
 
     def __init__(self, exp, inst):
@@ -96,19 +96,19 @@ def g22_meta(fig):
     return REGISTRY["gerace2022"][fig]
 
 
-def panels(fig):
+def g22_panels(fig):
     """The experiments (config sections) a gerace2022 figure is drawn from."""
     return g22_meta(fig)["panels"]
 
 
-def counterpart(panel):
+def g22_counterpart(panel):
     """The binary grid section a multi-label grid is compared with (None for other panels)."""
     return config["gerace2022"][panel].get("claims", {}).get("binary_counterpart")
 
 
-def curve_inputs(exp, grid):
+def g22_curve_inputs(exp, grid):
     """The result tables of one learning-curve experiment (a panel, or a row of a phase diagram)."""
-    insts, src = instances(exp), source_exp(exp)
+    insts, src = g22_instances(exp), g22_source_exp(exp)
     files = {
         "sims": expand(
             f"{G22}/{exp}/sim-{{model}}-s{{inst}}.csv",
@@ -117,7 +117,7 @@ def curve_inputs(exp, grid):
         ),
         "meta": expand(f"{G22}/{src}/source-s{{inst}}.json", inst=insts),
         "upstream": [
-            *[task_file(Wildcards(exp, i)) for i in insts],
+            *[g22_task_file(G22Wildcards(exp, i)) for i in insts],
             *expand(
                 f"{G22}/{src}/featuremap-{{kind}}-s{{inst}}.npz",
                 kind=["tf", "rf"],
@@ -125,10 +125,10 @@ def curve_inputs(exp, grid):
             ),
         ],
     }
-    if is_chmm(exp):
+    if g22_is_chmm(exp):
         tables = (
             []
-            if is_multilabel(exp)
+            if g22_is_multilabel(exp)
             else ["theory", "readout"] if grid else ["theory", "geq", "readout"]
         )
         for table in tables:
@@ -155,41 +155,45 @@ def g22_figure_inputs(wc):
         names = config["gerace2022"][wc.fig]["datasets"]
         return {"datasets": [f"resources/datasets/{n}.npz" for n in names]}
     if fam == "double_descent":
-        (exp,) = panels(wc.fig)
+        (exp,) = g22_panels(wc.fig)
         base = config["gerace2022"][exp]["base"]
         scans = f"{G22}/{exp}/scan-{{kind}}-s{{inst}}.csv"
         pops = f"{G22}/{base}/pop-{{kind}}-s{{inst}}.npz"
         sims = f"{G22}/{base}/sim-{{kind}}-s{{inst}}.csv"
-        insts = instances(exp)
+        insts = g22_instances(exp)
         return {
             "scan": expand(scans, kind=["tf", "rf"], inst=insts),
             "sims": expand(sims, kind=["tf", "rf"], inst=insts),
             "upstream": expand(pops, kind=["tf", "rf"], inst=insts),
         }
     grid = fam == "phase_diagram"
-    exps = [r for p in panels(wc.fig) for r in grid_rows(p)] if grid else panels(wc.fig)
+    exps = (
+        [r for p in g22_panels(wc.fig) for r in g22_grid_rows(p)]
+        if grid
+        else g22_panels(wc.fig)
+    )
     named = {}
     for exp in exps:
-        for key, paths in curve_inputs(exp, grid).items():
+        for key, paths in g22_curve_inputs(exp, grid).items():
             named.setdefault(key, []).extend(
                 p for p in paths if p not in named.get(key, [])
             )
     if grid:  # a multi-label diagram is compared with its binary counterpart's tables
-        for p in panels(wc.fig):
-            ref = counterpart(p)
+        for p in g22_panels(wc.fig):
+            ref = g22_counterpart(p)
             if ref:
-                rows = grid_rows(ref)
+                rows = g22_grid_rows(ref)
                 named["ref_sims"] = [
                     f"{G22}/{r}/sim-{m}-s{i}.csv"
                     for r in rows
                     for m in ("2l", "fttf")
-                    for i in instances(r)
+                    for i in g22_instances(r)
                 ]
                 named["ref_theory"] = [
                     f"{G22}/{r}/theory-{k}-s{i}.csv"
                     for r in rows
                     for k in ("tf", "rf")
-                    for i in instances(r)
+                    for i in g22_instances(r)
                 ]
     return named
 
@@ -200,8 +204,8 @@ def g22_notebook_params(wc):
     if fam == "example_images":
         return {"n_per_dataset": cfg[wc.fig]["n_per_dataset"], "edge_alpha": [0.5, 0.7]}
     if fam == "double_descent":
-        (exp,) = panels(wc.fig)
-        b = sized_config(exp)
+        (exp,) = g22_panels(wc.fig)
+        b = g22_sized_config(exp)
         what = ", ".join(f"{k}={v}" for k, v in b["chmm"].items())
         return {
             "panels": [exp],
@@ -211,32 +215,32 @@ def g22_notebook_params(wc):
             "settings": {exp: cfg[exp]["claims"]},
         }
     if fam == "phase_diagram":
-        return phase_notebook_params(wc.fig)
+        return g22_phase_notebook_params(wc.fig)
     if fam == "schematic":
         return cfg[wc.fig]
     titles = {}
-    for exp in panels(wc.fig):
+    for exp in g22_panels(wc.fig):
         e = cfg[exp]
         what = (
             ", ".join(f"{k}={v}" for k, v in e["chmm"].items())
-            if is_chmm(exp)
-            else f"{e['dataset']}: {describe_task(e['task'])}"
+            if g22_is_chmm(exp)
+            else f"{e['dataset']}: {g22_describe_task(e['task'])}"
         )
         titles[exp] = f"{what}\nH={e['H']}, lambda={e['lam']:g}"
     return {
-        "panels": panels(wc.fig),
+        "panels": g22_panels(wc.fig),
         "titles": titles,
-        "settings": {exp: cfg[exp]["claims"] for exp in panels(wc.fig)},
+        "settings": {exp: cfg[exp]["claims"] for exp in g22_panels(wc.fig)},
     }
 
 
-def phase_notebook_params(fig):
+def g22_phase_notebook_params(fig):
     """A phase diagram's notebook parameters: its panels (grid sections), each with its rows and their
     grid values, axis label, title and claim settings; the diagrams to draw and the claims kind.
     """
     meta, cfg = g22_meta(fig), config["gerace2022"]
     out = {
-        "panels": panels(fig),
+        "panels": g22_panels(fig),
         "diagrams": meta["diagrams"],
         "claims_kind": meta["claims"],
         "rows": {},
@@ -247,9 +251,9 @@ def phase_notebook_params(fig):
         "ylog": {},
         "counterparts": {},
     }
-    for p in panels(fig):
+    for p in g22_panels(fig):
         g = cfg[p]["grid"]
-        out["rows"][p] = dict(zip(grid_rows(p), g["values"]))
+        out["rows"][p] = dict(zip(g22_grid_rows(p), g["values"]))
         out["ylabels"][p] = g["label"]
         varied = (g["param"], (g["complement"] or {}).get("param"))
         fixed = {k: v for k, v in cfg[p]["chmm"].items() if f"chmm.{k}" not in varied}
@@ -259,15 +263,15 @@ def phase_notebook_params(fig):
         out["settings"][p] = cfg[p]["claims"]
         out["x_factor"][p] = cfg[p]["H"] if meta.get("x") == "M" else 1
         out["ylog"][p] = g["param"] in ("H", "source.M")  # sizes: log axis
-        if counterpart(p):
-            ref = counterpart(p)
+        if g22_counterpart(p):
+            ref = g22_counterpart(p)
             out["counterparts"][p] = dict(
-                zip(grid_rows(ref), cfg[ref]["grid"]["values"])
+                zip(g22_grid_rows(ref), cfg[ref]["grid"]["values"])
             )
     return out
 
 
-def describe_task(task):
+def g22_describe_task(task):
     def side(s):
         parts = [s["labels"], str(s.get("groups", "")), str(s.get("classes", ""))]
         parts.append("with edges" if s["transform"] == "edge" else "")
@@ -281,11 +285,15 @@ def g22_seeds(wc):
         "derivation": "tlrepro.seeding.derive_seed(instance, purpose, alpha, repetition)",
         **{
             exp: {
-                k: sized_config(exp)[k]["seeds"] if k != "instances" else instances(exp)
+                k: (
+                    g22_sized_config(exp)[k]["seeds"]
+                    if k != "instances"
+                    else g22_instances(exp)
+                )
                 for k in ("instances", "simulation", "networks")
-                if k in sized_config(exp)
+                if k in g22_sized_config(exp)
             }
-            for exp in panels(wc.fig)
+            for exp in g22_panels(wc.fig)
         },
     }
 
@@ -294,7 +302,7 @@ register_paper(
     "gerace2022",
     inputs=g22_figure_inputs,
     notebook_params=g22_notebook_params,
-    experiment=lambda wc: {p: config["gerace2022"][p] for p in panels(wc.fig)},
+    experiment=lambda wc: {p: config["gerace2022"][p] for p in g22_panels(wc.fig)},
     seeds=g22_seeds,
     config_problems=g22_config.problems,
 )

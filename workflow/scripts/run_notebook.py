@@ -1,9 +1,8 @@
 """Figure rules: execute the figure's notebook with papermill, then write its provenance record.
 
 Every named input except the notebook reaches the notebook as ``inputs[name]`` (absolute paths); the
-rule's ``params.notebook_params`` are passed as they are. Training devices come from the ``meta``
-inputs (JSON records of trained networks with a ``device`` key) and the ``device`` column of the
-``sims`` and ``metrics`` tables."""
+rule's ``params.notebook_params`` are passed as they are. Training devices come from every input that
+records one: a JSON record with a ``device`` key, a CSV table with a ``device`` column."""
 import json
 import os
 
@@ -30,12 +29,18 @@ pm.execute_notebook(
                 "claims_path": os.path.abspath(out.claims), "stamp": stamp, **params.notebook_params},
 )
 finished = now_iso()
-devices = [{k: v for k, v in json.load(open(p)).items() if k in ("instance", "device", "wall_seconds")}
-           | {"file": os.path.relpath(p)} for p in named.get("meta", [])]
-for p in named.get("sims", []) + named.get("metrics", []):
-    df = pd.read_csv(p)
-    if "device" in df:
-        devices.append({"file": os.path.relpath(p), "device": sorted(df["device"].unique())})
+devices = []  # every input that says where it was computed: a JSON record or a table with a device
+for p in dict.fromkeys(q for paths in named.values() for q in paths):
+    if p.endswith(".json"):
+        rec = json.load(open(p))
+        if isinstance(rec, dict) and "device" in rec:
+            devices.append({k: v for k, v in rec.items() if k in ("instance", "device", "wall_seconds")}
+                           | {"file": os.path.relpath(p)})
+    elif p.endswith(".csv"):
+        df = pd.read_csv(p, nrows=0)
+        if "device" in df:
+            devices.append({"file": os.path.relpath(p),
+                            "device": sorted(pd.read_csv(p, usecols=["device"])["device"].unique())})
 files = [os.path.relpath(p) for k, v in named.items() for p in v]
 record = build_record(
     figure=figure, outputs=[out.pdf, out.png, out.claims, out.notebook],

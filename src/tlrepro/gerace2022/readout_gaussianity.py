@@ -175,7 +175,7 @@ def best_readout_check(chmm: CHMM, W1, pop: Population, *, n_fit: int = 20000, n
 
 def readout_verdicts(table: pd.DataFrame | None, n_sigma: float, prefix: str = "") -> list[Verdict]:
     """One verdict per model (``features_gaussian_equivalent_<model>``, ids prefixed by ``prefix``) from
-    the tables of the rule ``readout_gaussianity`` (columns model, instance, readout, error, sem,
+    the tables of the rule ``g22_readout_gaussianity`` (columns model, instance, readout, error, sem,
     gaussian_error, corr, z; a phase diagram adds ``row``): it passes when every readout's |z| <= n_sigma.
     No table, no verdict."""
     if table is None or not len(table):

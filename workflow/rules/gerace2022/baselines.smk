@@ -4,9 +4,9 @@
 rule g22_simulate_fixed_features:
     """TF or RF: scikit-learn logistic regression on the (centred) fixed features."""
     input:
-        unpack(centring_input("{kind}")),
-        task=task_file,
-        featuremap=featuremap_file("{kind}"),
+        unpack(g22_centring_input("{kind}")),
+        task=g22_task_file,
+        featuremap=g22_featuremap_file("{kind}"),
     output:
         f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
     log:
@@ -19,11 +19,11 @@ rule g22_simulate_fixed_features:
         "../../../envs/science.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_simulate_fixed_features"),
+        mem_mb=g22_mem_mb("g22_simulate_fixed_features"),
     params:
-        cfg=lambda wc: exp_config(wc)["simulation"],
-        H=lambda wc: exp_config(wc)["H"],
-        lam=lambda wc: exp_config(wc)["lam"],
+        cfg=lambda wc: g22_exp_config(wc)["simulation"],
+        H=lambda wc: g22_exp_config(wc)["H"],
+        lam=lambda wc: g22_exp_config(wc)["lam"],
     script:
         "../../scripts/gerace2022/simulate_fixed_features.py"
 
@@ -31,7 +31,7 @@ rule g22_simulate_fixed_features:
 rule g22_simulate_twolayer:
     """2L: the whole two-layer network trained from scratch on the target."""
     input:
-        task=task_file,
+        task=g22_task_file,
     output:
         f"{G22}/{{exp}}/sim-2l-s{{inst}}.csv",
     log:
@@ -44,15 +44,15 @@ rule g22_simulate_twolayer:
         "../../../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_simulate_twolayer"),
+        mem_mb=g22_mem_mb("g22_simulate_twolayer"),
         gpu=1,
     params:
-        cfg=lambda wc: exp_config(wc)["networks"],
-        H=lambda wc: exp_config(wc)["H"],
-        lam=lambda wc: exp_config(wc)["lam"],
+        cfg=lambda wc: g22_exp_config(wc)["networks"],
+        H=lambda wc: g22_exp_config(wc)["H"],
+        lam=lambda wc: g22_exp_config(wc)["lam"],
         model="2L",
         device=config["device"],
-        parametrisation=lambda wc: exp_config(wc)["parametrisation"],
+        parametrisation=lambda wc: g22_exp_config(wc)["parametrisation"],
     script:
         "../../scripts/gerace2022/simulate_networks.py"
 
@@ -60,9 +60,9 @@ rule g22_simulate_twolayer:
 rule g22_simulate_finetune:
     """ft-TF: both layers fine-tuned from the TF solution (transferred first layer, TF readout)."""
     input:
-        unpack(centring_input("tf")),
-        task=task_file,
-        featuremap=featuremap_file("tf"),
+        unpack(g22_centring_input("tf")),
+        task=g22_task_file,
+        featuremap=g22_featuremap_file("tf"),
     output:
         f"{G22}/{{exp}}/sim-fttf-s{{inst}}.csv",
     log:
@@ -75,15 +75,15 @@ rule g22_simulate_finetune:
         "../../../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_simulate_finetune"),
+        mem_mb=g22_mem_mb("g22_simulate_finetune"),
         gpu=1,
     params:
-        cfg=lambda wc: exp_config(wc)["networks"],
-        H=lambda wc: exp_config(wc)["H"],
-        lam=lambda wc: exp_config(wc)["lam"],
+        cfg=lambda wc: g22_exp_config(wc)["networks"],
+        H=lambda wc: g22_exp_config(wc)["H"],
+        lam=lambda wc: g22_exp_config(wc)["lam"],
         model="ft-TF",
         device=config["device"],
-        parametrisation=lambda wc: exp_config(wc)["parametrisation"],
+        parametrisation=lambda wc: g22_exp_config(wc)["parametrisation"],
     script:
         "../../scripts/gerace2022/simulate_networks.py"
 
@@ -106,10 +106,10 @@ rule g22_simulate_gaussian_equivalent:
         "../../../envs/science.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_simulate_gaussian_equivalent"),
+        mem_mb=g22_mem_mb("g22_simulate_gaussian_equivalent"),
     params:
-        cfg=lambda wc: exp_config(wc)["simulation"],
-        lam=lambda wc: exp_config(wc)["lam"],
+        cfg=lambda wc: g22_exp_config(wc)["simulation"],
+        lam=lambda wc: g22_exp_config(wc)["lam"],
     script:
         "../../scripts/gerace2022/simulate_gaussian_equivalent.py"
 
@@ -121,7 +121,7 @@ rule g22_readout_gaussianity:
     """
     input:
         chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
-        featuremap=featuremap_file("{kind}"),
+        featuremap=g22_featuremap_file("{kind}"),
         population=f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
     output:
         f"{G22}/{{exp}}/readout-{{kind}}-s{{inst}}.csv",
@@ -135,8 +135,8 @@ rule g22_readout_gaussianity:
         "../../../envs/science.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_readout_gaussianity"),
+        mem_mb=g22_mem_mb("g22_readout_gaussianity"),
     params:
-        cfg=lambda wc: exp_config(wc)["readout_check"],
+        cfg=lambda wc: g22_exp_config(wc)["readout_check"],
     script:
         "../../scripts/gerace2022/readout_gaussianity.py"

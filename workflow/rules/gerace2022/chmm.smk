@@ -12,9 +12,9 @@ rule g22_chmm_instance:
     conda:
         "../../../envs/science.yaml"
     resources:
-        mem_mb=mem_mb("g22_chmm_instance"),
+        mem_mb=g22_mem_mb("g22_chmm_instance"),
     params:
-        cfg=lambda wc: exp_config(wc)["chmm"],
+        cfg=lambda wc: g22_exp_config(wc)["chmm"],
     script:
         "../../scripts/gerace2022/chmm_instance.py"
 
@@ -22,7 +22,7 @@ rule g22_chmm_instance:
 rule g22_train_source:
     """Two-layer network trained on the source task (appendix D.2); its first layer is transferred."""
     input:
-        task=task_file,
+        task=g22_task_file,
     output:
         featuremap=f"{G22}/{{exp}}/featuremap-tf-s{{inst}}.npz",
         meta=f"{G22}/{{exp}}/source-s{{inst}}.json",
@@ -36,13 +36,13 @@ rule g22_train_source:
         "../../../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_train_source"),
+        mem_mb=g22_mem_mb("g22_train_source"),
         gpu=1,
     params:
-        cfg=lambda wc: exp_config(wc)["source"],
-        H=lambda wc: exp_config(wc)["H"],
+        cfg=lambda wc: g22_exp_config(wc)["source"],
+        H=lambda wc: g22_exp_config(wc)["H"],
         device=config["device"],
-        parametrisation=lambda wc: exp_config(wc)["parametrisation"],
+        parametrisation=lambda wc: g22_exp_config(wc)["parametrisation"],
     script:
         "../../scripts/gerace2022/train_source.py"
 
@@ -50,7 +50,7 @@ rule g22_train_source:
 rule g22_random_features:
     """The random-feature (RF) first layer: i.i.d. N(0, 1) weights."""
     input:
-        task=task_file,
+        task=g22_task_file,
     output:
         featuremap=f"{G22}/{{exp}}/featuremap-rf-s{{inst}}.npz",
     log:
@@ -60,9 +60,9 @@ rule g22_random_features:
     conda:
         "../../../envs/science.yaml"
     resources:
-        mem_mb=mem_mb("g22_random_features"),
+        mem_mb=g22_mem_mb("g22_random_features"),
     params:
-        H=lambda wc: exp_config(wc)["H"],
+        H=lambda wc: g22_exp_config(wc)["H"],
     script:
         "../../scripts/gerace2022/random_features.py"
 
@@ -70,7 +70,7 @@ rule g22_random_features:
 rule g22_image_task:
     """Source and target pools of a real-data experiment: labelling rule, transform and split."""
     input:
-        dataset=lambda wc: f"resources/datasets/{exp_config(wc)['dataset']}.npz",
+        dataset=lambda wc: f"resources/datasets/{g22_exp_config(wc)['dataset']}.npz",
     output:
         f"{G22}/{{exp}}/task-s{{inst}}.npz",
     log:
@@ -80,8 +80,8 @@ rule g22_image_task:
     conda:
         "../../../envs/science.yaml"
     resources:
-        mem_mb=mem_mb("g22_image_task"),
+        mem_mb=g22_mem_mb("g22_image_task"),
     params:
-        spec=lambda wc: exp_config(wc)["task"],
+        spec=lambda wc: g22_exp_config(wc)["task"],
     script:
         "../../scripts/gerace2022/image_task.py"

@@ -5,7 +5,7 @@ rule g22_population:
     """Centred feature covariance Omega, teacher projection b and teacher power rho (Monte Carlo)."""
     input:
         chmm=f"{G22}/{{exp}}/instance-s{{inst}}.npz",
-        featuremap=featuremap_file("{kind}"),
+        featuremap=g22_featuremap_file("{kind}"),
     output:
         f"{G22}/{{exp}}/pop-{{kind}}-s{{inst}}.npz",
     log:
@@ -18,9 +18,9 @@ rule g22_population:
         "../../../envs/science.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_population"),
+        mem_mb=g22_mem_mb("g22_population"),
     params:
-        n_samples=lambda wc: exp_config(wc)["population"]["n_samples"],
+        n_samples=lambda wc: g22_exp_config(wc)["population"]["n_samples"],
     script:
         "../../scripts/gerace2022/population.py"
 
@@ -41,13 +41,13 @@ rule g22_theory:
         "../../../envs/science.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_theory"),
+        mem_mb=g22_mem_mb("g22_theory"),
     params:
-        lam=lambda wc: exp_config(wc)["lam"],
-        grid=lambda wc: exp_config(wc)["theory"],
+        lam=lambda wc: g22_exp_config(wc)["lam"],
+        grid=lambda wc: g22_exp_config(wc)["theory"],
         extra_alphas=lambda wc: sorted(
-            set(exp_config(wc)["simulation"]["alphas"])
-            | set(exp_config(wc)["networks"]["alphas"])
+            set(g22_exp_config(wc)["simulation"]["alphas"])
+            | set(g22_exp_config(wc)["networks"]["alphas"])
         ),
     script:
         "../../scripts/gerace2022/theory.py"
@@ -58,7 +58,7 @@ rule g22_theory_scan:
     population matrices of the base experiment; one eigendecomposition serves every point.
     """
     input:
-        population=lambda wc: f"{G22}/{exp_config(wc)['base']}/pop-{wc.kind}-s{wc.inst}.npz",
+        population=lambda wc: f"{G22}/{g22_exp_config(wc)['base']}/pop-{wc.kind}-s{wc.inst}.npz",
     output:
         f"{G22}/{{exp}}/scan-{{kind}}-s{{inst}}.csv",
     log:
@@ -71,8 +71,8 @@ rule g22_theory_scan:
         "../../../envs/science.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=mem_mb("g22_theory_scan"),
+        mem_mb=g22_mem_mb("g22_theory_scan"),
     params:
-        cfg=exp_config,
+        cfg=g22_exp_config,
     script:
         "../../scripts/gerace2022/theory_scan.py"

@@ -14,6 +14,8 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/gerace2022.smk"
+include: "workflow/rules/gerace2023.smk"
+include: "workflow/rules/lauditi2025.smk"
 include: "workflow/rules/pintus2025.smk"
 include: "workflow/rules/figures.smk"
 

@@ -61,17 +61,18 @@ if SHARED_DATA.is_dir():
 
 
 def _downloads(paper: str, fig: str) -> set[str]:
-    """What a figure needs that only a download gives, as the subfolders of a mirror (../shared/data has
-    mnist, emnist, notmnist, cifar10; never weights/ or idc/). A new paper adds its branch here."""
-    cfg = load_yaml(ROOT / "configs" / "smoke.yaml")[paper]
-    if paper == "gerace2022":
-        folder = {"mnist": "mnist", "emnist_letters": "emnist", "notmnist_small": "notmnist"}
-        names = {n for p in REGISTRY[paper][fig].get("panels", [])
-                 for n in [cfg[p].get("dataset"), *cfg[p].get("datasets", [])] if n}
-        return {folder[n] for n in names}
+    """What a figure needs that only a download gives, as the folders of a mirror (../shared/data has
+    mnist, emnist, notmnist, cifar10; never weights/ or idc/): the datasets its panels' config sections
+    name (`dataset`, `datasets`); pintus2025 needs the ImageNet weights. A paper whose figures need
+    something else adds its branch here."""
+    from tlrepro.data.registry import DATASETS
+
     if paper == "pintus2025":
         return {"mnist", "weights"}
-    raise KeyError(f"tests/conftest.py: no rule for what {paper}'s figures download; add one")
+    cfg = load_yaml(ROOT / "configs" / "smoke.yaml")[paper]
+    names = {n for p in REGISTRY[paper][fig].get("panels", [])
+             for n in [cfg[p].get("dataset"), *cfg[p].get("datasets", [])] if n}
+    return {DATASETS[n].subdir for n in names}
 
 
 def _available(folder: str) -> bool:

@@ -15,6 +15,8 @@ Shared machinery, under generic names (nothing here imports a paper package):
 
 One package per paper (its science, claims and figure code):
   gerace2022   Probing transfer learning with a model of synthetic correlated datasets
+  gerace2023   Optimal transfer protocol by incremental layer defrosting (CIFAR-10 clones, Wide-ResNets)
+  lauditi2025  Transfer learning in infinite width feature learning networks (fine-tuning theory)
   pintus2025   ResNet-50 on ImageNet fine-tuned on 50 MNIST digits (a slide deck's experiment)
 
 docs/adding-a-paper.md says where a new paper's files go.

@@ -24,13 +24,17 @@ WORKFLOW_CHECK = "this workflow"
 class Verdict:
     """One checked statement. ``source`` cites the paper for the paper's claims; a source starting with
     ``WORKFLOW_CHECK`` marks this workflow's own checks and diagnostics (solver convergence, Gaussian
-    equivalence), which the scorecard counts apart from the papers' claims."""
+    equivalence), which the scorecard counts apart from the papers' claims. A claim that could not be
+    evaluated (``evaluated=False``, its data missing) never passes and is counted apart too."""
 
     id: str
     claim: str
     passed: bool
     numbers: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    #: False for a claim the data to judge it are missing for (a dataset the user has not provided): it
+    #: never passes, and the scorecard lists it apart, as not evaluated.
+    evaluated: bool = True
 
 
 def is_workflow_check(source: str | None) -> bool:
@@ -172,11 +176,19 @@ def write_verdicts(path: str | Path, figure: str, verdicts: Iterable[Verdict],
     doc = {"figure": figure, "n_claims": len(verdicts),
            "n_passed": sum(v.passed for v in verdicts),
            "all_passed": all(v.passed for v in verdicts),
-           "claims": [asdict(v) for v in verdicts]}
+           "claims": [_record(v) for v in verdicts]}
     if extra:
         doc.update(extra)
     Path(path).write_text(json.dumps(doc, indent=2, default=_json_default) + "\n")
     return doc
+
+
+def _record(v: Verdict) -> dict[str, Any]:
+    """A verdict as JSON; ``evaluated`` only where it is False (files of evaluated claims are unchanged)."""
+    d = asdict(v)
+    if d["evaluated"]:
+        del d["evaluated"]
+    return d
 
 
 def _json_default(obj: Any) -> Any:

@@ -43,6 +43,7 @@ class ScoreRow:
     n_checks: int = 0  # this workflow's own checks (claims.is_workflow_check)
     n_checks_passed: int = 0
     failed_checks: list[str] = field(default_factory=list)
+    not_evaluated: list[str] = field(default_factory=list)  # claims whose data are missing
 
     @property
     def status(self) -> str:
@@ -59,10 +60,15 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _split(claims: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
-    """(the paper's claims, this workflow's checks) of a claims file."""
-    verdicts = claims.get("claims", [])
+    """(the paper's claims, this workflow's checks) of a claims file, both without the claims that could
+    not be evaluated (``_not_evaluated``)."""
+    verdicts = [c for c in claims.get("claims", []) if c.get("evaluated", True)]
     return ([c for c in verdicts if not is_workflow_check(c.get("source"))],
             [c for c in verdicts if is_workflow_check(c.get("source"))])
+
+
+def _not_evaluated(claims: Mapping[str, Any]) -> list[str]:
+    return [c["id"] for c in claims.get("claims", []) if not c.get("evaluated", True)]
 
 
 def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
@@ -86,6 +92,7 @@ def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
                 row.failed = [c["id"] for c in of_paper if not c.get("passed")]
                 row.n_checks, row.n_checks_passed = len(checks), sum(bool(c.get("passed")) for c in checks)
                 row.failed_checks = [c["id"] for c in checks if not c.get("passed")]
+                row.not_evaluated = _not_evaluated(claims)
             rows.append(row)
     return rows
 
@@ -110,6 +117,8 @@ def scorecard_markdown(rows: list[ScoreRow]) -> str:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         claims = f"{r.n_passed} / {r.n_claims}" if r.built else ""
+        if r.not_evaluated:
+            claims += f" ({len(r.not_evaluated)} not evaluated: {', '.join(r.not_evaluated)})"
         checks = f"{r.n_checks_passed} / {r.n_checks}" if r.built else ""
         lines.append(f"| {r.paper} | {r.figure} | {r.status} | {r.scale or ''} | {claims} | "
                      f"{', '.join(r.failed)} | {checks} | {', '.join(r.failed_checks)} | "
@@ -142,7 +151,8 @@ def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
     def numbers(d: Mapping[str, Any]) -> str:
         return html.escape(json.dumps(d, sort_keys=True, default=str)[:600])
 
-    verdicts = [[html.escape(c["id"]), "PASS" if c["passed"] else "<b>FAIL</b>",
+    verdicts = [[html.escape(c["id"]), "NOT EVALUATED" if not c.get("evaluated", True)
+                 else "PASS" if c["passed"] else "<b>FAIL</b>",
                  html.escape(c.get("claim", "")), numbers(c.get("numbers", {}))]
                 for c in claims.get("claims", [])]
     git = prov.get("git") or {}

@@ -1,11 +1,13 @@
-"""Wide-ResNet training throughput (images per second of SGD steps) and the speed-up of caching a frozen
-prefix, on this machine's CPU (or the GPU when there is one).
+"""Wide-ResNet and ResNet-18 training throughput (images per second of SGD steps) and the speed-up of caching
+a frozen prefix, on this machine's CPU (or the GPU when there is one).
 
 For each network: the full training step, then, for each transfer depth k, training only units k+1.. on
 the cached output of units 1..k (what gerace2023's defrosting does with frozen batch norms and no
 augmentation), and the speed-up over the full step.
 
-    PYTHONPATH=src python benchmarks/bench_wrn.py --nets 16-1@16 28-4@32 --steps 10 --threads 1
+    PYTHONPATH=src python benchmarks/bench_wrn.py --nets 16-1@16 28-4@32 r18@50 --steps 10 --threads 1
+
+``r18@<side>``: torchvision's ResNet-18 cut into its 10 units (gerace2023's ImageNet -> IDC panels, 2 classes).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tlrepro.devices import pick_device  # noqa: E402
 from tlrepro.gerace2023.train import train_network  # noqa: E402
+from tlrepro.gerace2023.resnet import ResNet18Units  # noqa: E402
 from tlrepro.gerace2023.wrn import WideResNet, count_parameters  # noqa: E402
 
 
@@ -37,7 +40,8 @@ def rate(net, x, y, start, steps, device) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--nets", nargs="+", default=["16-1@16", "28-4@32"], help="depth-widen@image side")
+    ap.add_argument("--nets", nargs="+", default=["16-1@16", "28-4@32", "r18@50"],
+                    help="depth-widen@image side, or r18@image side")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=1)
@@ -48,12 +52,11 @@ def main() -> None:
     print(f"device {device}, {args.threads} thread(s), batch {args.batch}, {args.steps} steps per measurement")
     for spec in args.nets:
         arch, side = spec.split("@")
-        depth, widen = map(int, arch.split("-"))
-        net = WideResNet(depth, widen).to(device)
+        net = (ResNet18Units(2) if arch == "r18" else WideResNet(*map(int, arch.split("-")))).to(device)
         n = args.batch * args.steps
-        x, y = torch.randn(n, 3, int(side), int(side)), torch.randint(0, 10, (n,))
+        x, y = torch.randn(n, 3, int(side), int(side)), torch.randint(0, 2, (n,))
         full = rate(net, x, y, 0, args.steps, device)
-        print(f"WRN-{depth}-{widen} at {side}px ({count_parameters(net):,} parameters, {net.n_units} units): "
+        print(f"{net.name} at {side}px ({count_parameters(net):,} parameters, {net.n_units} units): "
               f"{full:,.0f} images/s, the full network")
         for k in range(1, net.n_units):
             with torch.no_grad():

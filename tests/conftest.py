@@ -25,6 +25,16 @@ def load_yaml(path: Path) -> dict:
     return load_config(path)
 
 
+def with_user_data(configfile: str, dest: Path) -> Path:
+    """A copy of the complete config ``configfile`` in ``dest`` that builds the panels needing data the user
+    provides (gerace2023's ImageNet -> IDC: ``setup.idc.use: true``), so that every rule has a job."""
+    cfg = load_yaml(ROOT / configfile)
+    cfg["gerace2023"]["setup"]["idc"]["use"] = True
+    out = Path(dest) / f"with-user-data-{Path(configfile).name}"
+    out.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return out
+
+
 # Each paper's cross-key config checks, found as its rule file registers them: tlrepro.<paper>.config.problems
 # (test_layout checks that every rule file registers exactly that function).
 def _checks() -> dict:
@@ -40,6 +50,19 @@ def _checks() -> dict:
 
 
 CHECKS = _checks()
+
+
+def assert_config_error(paper: str, edit, fragment: str) -> None:
+    """config.yaml with ``edit`` applied to the ``paper`` section stops validation with a message containing
+    ``fragment`` (literally)."""
+    import re
+
+    from tlrepro.config import ConfigError, validate_config
+
+    cfg = load_yaml(ROOT / "config.yaml")
+    edit(cfg[paper])
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
+        validate_config(cfg, checks=CHECKS)
 # Every shipped scale (each a complete config).
 SCALES = ["config.yaml", *sorted(f"configs/{p.name}" for p in (ROOT / "configs").glob("*.yaml"))]
 # The figure registry: every figure of every paper, and which ones the workflow builds.

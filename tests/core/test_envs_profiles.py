@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from conftest import with_user_data
 from workflow_inspect import (CONDA_NAME, ROOT, env_packages, notebook_source, rules,
                               third_party_imports)
 
@@ -118,9 +119,9 @@ def test_slurm_profile_tags_exactly_the_training_rules():
     assert training and training <= seen, f"training rules missing from the DAG: {training - seen}"
 
 
-def test_local_profile_caps_gpus_at_visible():
+def test_local_profile_caps_gpus_at_visible(tmp_path):
     """No GPU visible: the training jobs are scaled to gpu=0 (CPU); an explicit limit is respected."""
-    smoke = ("--configfile", "configs/smoke.yaml")
+    smoke = ("--configfile", str(with_user_data("configs/smoke.yaml", tmp_path)))  # every training rule
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
     for rule, res in _dry_run_jobs(*smoke, env=env):
         assert res.get("gpu", "0") == "0", (rule, res)

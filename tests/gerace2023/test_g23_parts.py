@@ -7,7 +7,8 @@ import torch
 
 from tlrepro.gerace2023.clones import fit_gaussian_clone, reconstruct, train_autoencoder
 from tlrepro.gerace2023.data import DataSizeError, cifar_split, resize, subsample
-from tlrepro.gerace2023.train import defrost_network, defrost_profile, standardise, steps_for
+from tlrepro.gerace2023.train import (defrost_network, defrost_profile, evaluate, standardise, steps_for,
+                                     train_network)
 from tlrepro.gerace2023.wrn import WideResNet, count_parameters, n_units
 
 torch.set_num_threads(1)
@@ -59,6 +60,29 @@ def test_cached_prefix_training_equals_frozen_prefix_training():
     assert [r["cached"] for r in cached] == [False, True, True] and not any(r["cached"] for r in frozen)
     for a, b in zip(cached, frozen):
         assert a["accuracy"] == pytest.approx(b["accuracy"], abs=1 / 64 + 1e-9) and a["steps"] == b["steps"]
+    # 4 steps of 32 see 128 of the 256 images: running the prefix on all of them would cost more, no caching
+    few = defrost_profile(src, [2], x, y, xt, yt, dict(cfg, cache_prefix=True, epochs=1, max_steps=4), seed=3)
+    assert few[0]["steps"] == 4 and not few[0]["cached"]
+
+
+def test_mixed_precision_path_trains_like_float32():
+    """The GPU path (bf16 autocast, channels-last), forced on the CPU: it trains the same network to a loss
+    and an accuracy close to float32's, and leaves the weights channels-last."""
+    gen = torch.Generator().manual_seed(1)
+    x, y = torch.randn(256, 3, 8, 8, generator=gen), torch.randint(0, 4, (256,), generator=gen)
+    x = x + 2.0 * torch.nn.functional.one_hot(y, 4).float()[:, :3, None, None]  # class 3: no shift
+    cfg = dict(lr=0.05, momentum=0.9, weight_decay=5e-4, batch_size=32, epochs=4, augment="none")
+    results = {}
+    for fast in (False, True):
+        torch.manual_seed(0)
+        net = WideResNet(10, 1, classes=4)
+        res = train_network(net, x, y, cfg, seed=2, mixed_precision=fast)
+        results[fast] = (res.final_loss, evaluate(net, x, y, mixed_precision=fast), net)
+    (loss32, acc32, _), (loss16, acc16, net16) = results[False], results[True]
+    assert acc32 > 0.5  # it learned something, so the comparison means something
+    assert abs(loss16 - loss32) < 0.1 and abs(acc16 - acc32) < 0.05
+    conv = next(m for m in net16.modules() if isinstance(m, torch.nn.Conv2d))
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
 
 
 def test_steps_and_standardisation():

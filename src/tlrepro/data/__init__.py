@@ -42,12 +42,14 @@ def canonical_path(name: str, root: str | os.PathLike = DEFAULT_ROOT) -> Path:
 
 def prepare(name: str, out_path: str | os.PathLike | None = None, *,
             mirror: str | os.PathLike | None = None,
-            cache: str | os.PathLike | None = None) -> Path:
+            cache: str | os.PathLike | None = None,
+            source: str | os.PathLike | None = None) -> Path:
     """Fetch and verify dataset ``name``, write its canonical npz atomically, return its path.
 
-    Nothing is written if any file fails its check."""
+    ``source``: for a dataset the user provides (breast_idc), the archive or folder, when not in the
+    mirror. Nothing is written if any file fails its check."""
     out = Path(out_path) if out_path is not None else canonical_path(name)
-    return build(fetch(name, mirror=mirror, cache=cache)).save(out)
+    return build(fetch(name, mirror=mirror, cache=cache, source=source)).save(out)
 
 
 def load(name: str, *, root: str | os.PathLike = DEFAULT_ROOT,

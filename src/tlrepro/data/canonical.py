@@ -216,6 +216,71 @@ def _cifar_partial(f: Fetched) -> Parsed:
     return xtr, ytr.astype(np.int64), xte, yte.astype(np.int64), extras, []
 
 
+# Breast Cancer IDC: PNG patches <patient>/<class>/<patient>_idx5_x<X>_y<Y>_class<C>.png, split by patient.
+_IDC_MEMBER = re.compile(r"(?:^|/)(?P<patient>\d+)/(?P<cls>[01])/(?P<file>[^/]+\.png)$")
+
+
+def _idc_members(source: Path) -> tuple[list[tuple[int, int, str]], Callable[[str], bytes], Callable[[], None]]:
+    """(patient, class, file name) of every patch, each file name once (an archive may hold the patient
+    folders twice), sorted; a reader of a patch's bytes by file name; a closer."""
+    found: dict[str, tuple[int, int, str, str]] = {}
+    if source.is_dir():
+        names = (p.relative_to(source).as_posix() for p in source.rglob("*.png"))
+        read, close = (lambda member: (source / member).read_bytes()), (lambda: None)
+    elif zipfile.is_zipfile(source):
+        zf = zipfile.ZipFile(source)
+        names, read, close = zf.namelist(), zf.read, zf.close
+    else:
+        tf = tarfile.open(source, "r:*")
+        names = [m.name for m in tf if m.isfile()]
+        read, close = (lambda member: tf.extractfile(member).read()), tf.close
+    for name in names:
+        m = _IDC_MEMBER.search(name)
+        if m and m["file"] not in found:
+            found[m["file"]] = (int(m["patient"]), int(m["cls"]), m["file"], name)
+    members = {f: name for *_, f, name in found.values()}
+    keys = sorted((p, c, f) for p, c, f, _ in found.values())
+    return keys, (lambda f: read(members[f])), close
+
+
+def _idc_official(f: Fetched) -> Parsed:
+    from PIL import Image, UnidentifiedImageError
+
+    side, every = registry.IDC_PATCH, registry.IDC_TEST_EVERY
+    source = f.files[0].path
+    keys, read, close = _idc_members(source)
+    ids = sorted({k[0] for k in keys})
+    test_ids = set(ids[::every])  # every 5th patient in numeric order: about 20 % of the patches
+    keys = sorted(keys, key=lambda k: (k[0] in test_ids, k))  # training patches first: the split is two views
+    x = np.empty((len(keys), side, side, 3), np.uint8)
+    padded = 0
+    try:
+        for i, (_, _, name) in enumerate(keys):
+            try:
+                with Image.open(io.BytesIO(read(name))) as im:
+                    arr = np.asarray(im.convert("RGB"), dtype=np.uint8)
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+                raise VerificationError(f"{source}: the patch {name} is not a readable PNG ({err}); the "
+                                        f"archive is damaged: re-download it ({registry.IDC.homepage})") from None
+            h, w, _ = arr.shape
+            if h > side or w > side:
+                raise VerificationError(f"{source}: the patch {name} is {h}x{w} pixels, more than {side}x{side}")
+            if (h, w) != (side, side):
+                padded += 1
+                x[i] = 255
+            x[i, :h, :w] = arr
+    finally:
+        close()
+    patient = np.array([k[0] for k in keys], np.int64)
+    y = np.array([k[1] for k in keys], np.int64)
+    n = int(np.sum(~np.isin(patient, list(test_ids))))
+    extras = {"train_patient": patient[:n], "test_patient": patient[n:]}
+    notes = [f"{padded} edge patches smaller than {side}x{side} padded with white (255) on the right and bottom",
+             f"{len(ids)} patients; test: every {every}th in numeric order ({len(test_ids)} patients, "
+             f"{len(keys) - n} patches), training: the others ({n} patches)"]
+    return x[:n], y[:n], x[n:], y[n:], extras, notes
+
+
 PARSERS: dict[tuple[str, str], Callable[[Fetched], Parsed]] = {
     ("mnist", "official"): _mnist_official,
     ("emnist_letters", "official"): _emnist_official,
@@ -224,6 +289,7 @@ PARSERS: dict[tuple[str, str], Callable[[Fetched], Parsed]] = {
     ("notmnist_small", "converted"): _notmnist_converted,
     ("cifar10", "official"): _cifar_official,
     ("cifar10", "partial"): _cifar_partial,
+    ("breast_idc", "official"): _idc_official,
 }
 
 
@@ -234,8 +300,12 @@ def _check(ds: registry.Dataset, form: registry.Form, c: CanonicalDataset) -> No
         x, y = getattr(c, f"x_{split}"), getattr(c, f"y_{split}")
         if x.dtype != np.uint8 or x.ndim not in (3, 4):
             problems.append(f"x_{split} is {x.dtype} {x.shape}, expected uint8 (N, H, W[, C])")
-        if len(x) != n or len(y) != n:
+        if len(x) != len(y) or (n is not None and len(x) != n):
             problems.append(f"{split}: {len(x)} images and {len(y)} labels, expected {n}")
+    if form.n_train is None:  # a split of our own (by patient): the total is the verified file count
+        total = sum(sum(rf.expected_counts.values()) for rf in form.files if rf.expected_counts)
+        if total and len(c.y_train) + len(c.y_test) != total:
+            problems.append(f"{len(c.y_train)} + {len(c.y_test)} images, expected {total} in all")
         lo, hi = ds.label_offset, ds.label_offset + len(ds.classes) - 1
         if len(y) and (y.min() < lo or y.max() > hi):
             problems.append(f"y_{split} outside {lo}..{hi}")

@@ -64,8 +64,8 @@ class Form:
 
     name: str
     files: tuple[RemoteFile, ...]
-    n_train: int
-    n_test: int
+    n_train: int | None  # None: a split of our own, checked by its total (the verified file count)
+    n_test: int | None
     complete: bool = True
     note: str = ""
 
@@ -218,19 +218,22 @@ To provide them:
 It is checked by its file counts: 198738 patches in class 0 (IDC negative) and 78786 in class 1
 (IDC positive), 277524 PNG files of 50x50 pixels in <patient>/<class>/ folders."""
 
+IDC_PATCH = 50  # patch side; the few smaller edge patches are padded with white
+IDC_TEST_EVERY = 5  # every 5th patient (in numeric order) is a test patient: about the paper's 80/20 split
+
 IDC = Dataset(
     name="breast_idc", subdir="idc", title="Breast Cancer IDC patches (Janowczyk & Madabhushi)",
     homepage="https://www.kaggle.com/datasets/paultimothymooney/breast-histopathology-images",
     classes=("IDC negative", "IDC positive"),
     manual=True, instructions=IDC_INSTRUCTIONS,
     archive_names=("archive.zip", "IDC_regular_ps50_idx5.zip"),
-    split="none (the later paper defines it)",
+    split=(f"by patient (ours; the paper splits 80/20 without saying how): every {IDC_TEST_EVERY}th patient in "
+           "numeric order is a test patient, so no patient's patches are on both sides"),
     forms=(Form("official", (RemoteFile(
         "archive.zip", expected_counts=MappingProxyType({"0": 198738, "1": 78786}),
         count_pattern=r"(?:^|/)\d+/(?P<cls>[01])/(?P<file>[^/]+\.png)$",
         note="counts from the dataset's description (Kaggle); duplicates counted once"),),
-        n_train=0, n_test=0),),
-    notes=("not converted to a canonical npz yet: that comes with the paper that uses it",),
+        n_train=None, n_test=None),),
 )
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (MNIST, EMNIST_LETTERS, NOTMNIST_SMALL, CIFAR10, IDC)}

@@ -1,6 +1,7 @@
 """gerace2023's figures: defrosting profiles (test accuracy vs the number k of transferred units, mean and
 standard error over the seeds, the optimum starred), the procedure's cartoon, example images of the
-datasets, and the "data not provided" panels of ImageNet -> IDC."""
+datasets, the "data not provided" panels of ImageNet -> IDC, similarity profiles per unit and compliant
+learning's accuracy and weight distance vs the coupling."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_profiles", "plot_missing", "plot_procedure", "plot_examples", "size_label"]
+__all__ = ["plot_profiles", "plot_missing", "plot_procedure", "plot_examples", "size_label", "plot_similarity",
+           "plot_compliant", "CLONE_COLOURS"]
+
+#: the paper's colours: IsoGM magenta, GM blue, autoencoder clones green (lighter = smaller bottleneck)
+CLONE_COLOURS = {"isogm": "m", "gm": "tab:blue", "L4": "#a1d99b", "L32": "#41ab5d", "L256": "#006d2c",
+                 "L1024": "#00441b"}
 
 
 def size_label(n: int, pool: int) -> str:
@@ -81,3 +87,40 @@ def plot_examples(ax, images: np.ndarray, labels: np.ndarray, title: str, per: i
     ax.imshow(np.concatenate([images[i] for i in picks], axis=1), interpolation="nearest")
     ax.set_axis_off()
     ax.set_title(title, fontsize=7)
+
+
+def plot_similarity(ax, sim: pd.DataFrame, clones: Sequence[str], measure: str, label: str, *,
+                    down: Sequence[int] = (), title: str | None = None) -> None:
+    """A measure per unit for every clone (mean and standard error over the seeds); down-sampling units
+    shaded."""
+    for u in down:
+        ax.axvspan(u - 0.5, u + 0.5, color="0.92", zorder=0)
+    for c in clones:
+        g = sim[sim["source"] == c].groupby("unit")[measure]
+        m, n = g.mean(), g.count()
+        se = g.std().fillna(0) / np.sqrt(n)
+        ax.errorbar(m.index, m.values, yerr=se.values, marker="o", ms=3, capsize=2, label=c,
+                    color=CLONE_COLOURS.get(c))
+    ax.set_xlabel("unit (layer)")
+    ax.set_ylabel(label)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+
+
+def plot_compliant(ax_acc, ax_dist, runs: pd.DataFrame) -> None:
+    """Test accuracy and first-layer cosine distance vs lambda (mean and SE over seeds); lambda = 0 is drawn
+    at the left end of the log axis, a decade below the smallest positive lambda."""
+    g = runs.groupby("lambda")
+    lams = np.array(sorted(runs["lambda"].unique()), dtype=float)
+    pos = lams[lams > 0]
+    x = np.where(lams > 0, lams, (pos.min() / 10) if len(pos) else 1.0)
+    for ax, col, label in ((ax_acc, "test_accuracy", "CIFAR-10 test accuracy"),
+                           (ax_dist, "distance_first", "first-layer cosine distance to GM")):
+        m, se = g[col].mean().loc[lams], (g[col].std().fillna(0) / np.sqrt(g[col].count())).loc[lams]
+        ax.errorbar(x, m.values, yerr=se.values, marker="o", capsize=2)
+        ax.set_xscale("log")
+        ax.set_xticks(x, ["0" if lam == 0 else f"{lam:g}" for lam in lams])
+        ax.minorticks_off()
+        ax.set_xlabel("lambda (coupling to the GM network)")
+        ax.set_ylabel(label)

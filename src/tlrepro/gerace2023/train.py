@@ -9,16 +9,26 @@ initialisation of the units it retrains), units 1..k are loaded from the source 
 rest is trained on the target. Frozen batch norms keep the source statistics (``bn: frozen``, eval mode)
 or re-estimate them on the target (``bn: adapt``). With frozen statistics and no augmentation the frozen
 prefix computes the same function of every image at every step, so its output is computed once and only
-the rest of the network is trained on it (``cache_prefix``): the same result, faster (tested).
+the rest of the network is trained on it (``cache_prefix``): the same result, faster (tested) whenever the
+SGD steps see at least as many images as the training set holds (otherwise the prefix is not cached).
+
+The networks are any with WideResNet's interface (``units``, ``n_units``, ``forward(x, start, stop)``,
+``fresh(classes)``): the Wide-ResNets and ResNet-18 (``tlrepro.gerace2023.resnet``). ``transform`` maps a batch
+of stored images to the network's input on the batch's device (``image_transform``: uint8 patches resized and
+standardised batch by batch, so a large set of small images is never held at the network's resolution).
+
+On a GPU (``mixed_precision`` None = whether the device is CUDA): bf16 autocast (no loss scaling needed),
+channels-last tensors, and the training data moved to the device once. The CPU path is plain float32.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -26,7 +36,10 @@ from torch import nn
 
 from .wrn import WideResNet
 
-__all__ = ["standardise", "train_network", "evaluate", "defrost_profile", "TrainResult", "steps_for"]
+__all__ = ["standardise", "image_transform", "train_network", "evaluate", "defrost_network", "defrost_profile",
+           "TrainResult", "steps_for"]
+
+Transform = Callable[[torch.Tensor], torch.Tensor] | None
 
 
 def standardise(images: np.ndarray, stats: Mapping[str, Sequence[float]] | None = None):
@@ -40,6 +53,21 @@ def standardise(images: np.ndarray, stats: Mapping[str, Sequence[float]] | None 
     return (x - mean) / std, stats
 
 
+def image_transform(size: int, stats: Mapping[str, Sequence[float]]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """uint8 (n, H, W, 3) -> float32 (n, 3, size, size): bilinear resizing (when H != size), then the
+    per-channel standardisation ``stats`` ({"mean": [...], "std": [...]}, 0-255 scale)."""
+    mean = torch.tensor(stats["mean"], dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(stats["std"], dtype=torch.float32).view(1, 3, 1, 1)
+
+    def transform(x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 3, 1, 2).float()
+        if x.shape[-2:] != (size, size):
+            x = nn.functional.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+        return (x - mean.to(x.device)) / std.to(x.device)
+
+    return transform
+
+
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     n, _, H, W = x.shape
     padded = nn.functional.pad(x, (4, 4, 4, 4), mode="constant", value=0.0)
@@ -51,6 +79,19 @@ def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         img = padded[i, :, dy[i]:dy[i] + H, dx[i]:dx[i] + W]
         out[i] = img.flip(-1) if flip[i] else img
     return out
+
+
+def _on_gpu(device: str) -> bool:
+    return str(device).startswith("cuda")
+
+
+def _autocast(device: str, on: bool):
+    """bf16 autocast on ``device`` when ``on`` (mixed precision), else nothing."""
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if on else contextlib.nullcontext()
+
+
+def _layout(x: torch.Tensor, on: bool) -> torch.Tensor:
+    return x.contiguous(memory_format=torch.channels_last) if on and x.dim() == 4 else x
 
 
 def steps_for(n: int, cfg: Mapping[str, Any]) -> int:
@@ -69,10 +110,18 @@ class TrainResult:
 
 def train_network(net: WideResNet, x: torch.Tensor, y: torch.Tensor, cfg: Mapping[str, Any], *, seed: int,
                   start: int = 0, frozen_bn: Sequence[nn.Module] = (), device: str = "cpu",
-                  log=None) -> TrainResult:
-    """Train units ``start``.. of ``net`` on inputs ``x`` (the output of unit ``start`` - 1, or images) with
-    the config's SGD schedule; parameters with requires_grad False stay fixed, modules in ``frozen_bn``
-    stay in eval mode."""
+                  transform: Transform = None, mixed_precision: bool | None = None,
+                  penalty: Callable[[], torch.Tensor] | None = None, log=None) -> TrainResult:
+    """Train units ``start``.. of ``net`` on inputs ``x`` (the output of unit ``start`` - 1, or images, through
+    ``transform`` when given) with the config's SGD schedule; parameters with requires_grad False stay fixed,
+    modules in ``frozen_bn`` stay in eval mode. ``penalty``: a term added to every step's loss (the elastic
+    coupling of compliant learning); the reported loss is the data's. ``mixed_precision``: see the module
+    docstring."""
+    fast = _on_gpu(device) if mixed_precision is None else mixed_precision
+    if _on_gpu(device):  # the data kept on the device: no copy per step
+        x, y = x.to(device), y.to(device)
+    if fast:
+        net.to(memory_format=torch.channels_last)
     gen = torch.Generator().manual_seed(seed)
     params = [p for p in net.units[start:].parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=cfg["lr"], momentum=cfg["momentum"], weight_decay=cfg["weight_decay"])
@@ -84,22 +133,25 @@ def train_network(net: WideResNet, x: torch.Tensor, y: torch.Tensor, cfg: Mappin
     bs, done, t0, loss = cfg["batch_size"], 0, time.perf_counter(), float("nan")
     augment = cfg.get("augment", "none") == "crop_flip" and start == 0
     while done < steps:
-        order = torch.randperm(len(x), generator=gen)
+        order = torch.randperm(len(x), generator=gen).to(x.device)
         for i in range(0, len(x), bs):
             idx = order[i:i + bs]
             xb = x[idx]
+            if transform is not None:
+                xb = transform(xb.to(device))
             if augment:
                 xb = _augment(xb, gen)
-            out = net(xb.to(device), start)
-            loss_t = nn.functional.cross_entropy(out, y[idx].to(device))
+            with _autocast(device, fast):
+                out = net(_layout(xb.to(device), fast), start)
+            loss_t = nn.functional.cross_entropy(out.float(), y[idx].to(device))
             opt.zero_grad(set_to_none=True)
-            loss_t.backward()
+            (loss_t if penalty is None else loss_t + penalty()).backward()
             opt.step()
             sched.step()
-            loss = float(loss_t.detach())
             done += 1
             if done >= steps:
                 break
+        loss = float(loss_t.detach())  # once per epoch: no device synchronisation per step
         if not math.isfinite(loss):
             raise RuntimeError(f"training diverged (loss {loss}); lower lr (config key 'lr' = {cfg['lr']})")
     if log is not None:
@@ -109,30 +161,44 @@ def train_network(net: WideResNet, x: torch.Tensor, y: torch.Tensor, cfg: Mappin
 
 
 @torch.no_grad()
-def evaluate(net: WideResNet, x: torch.Tensor, y: torch.Tensor, start: int = 0, batch_size: int = 1000,
-             device: str = "cpu") -> float:
-    """Accuracy of ``net`` (eval mode) from unit ``start`` on."""
+def _forward(net: WideResNet, x: torch.Tensor, start: int, stop: int | None, batch_size: int, device: str,
+             transform: Transform, fast: bool) -> torch.Tensor:
+    """Units start..stop-1 of ``net`` (eval mode) on ``x`` in batches, float32 on the CPU."""
     net.eval()
-    correct = 0
+    out = []
     for i in range(0, len(x), batch_size):
-        correct += int((net(x[i:i + batch_size].to(device), start).argmax(1).cpu() == y[i:i + batch_size]).sum())
-    return correct / max(1, len(x))
+        xb = x[i:i + batch_size].to(device)
+        xb = xb if transform is None else transform(xb)
+        with _autocast(device, fast):
+            out.append(net(_layout(xb, fast), start, stop).float().cpu())
+    return torch.cat(out)
 
 
 @torch.no_grad()
-def _prefix(net: WideResNet, x: torch.Tensor, k: int, batch_size: int = 1000, device: str = "cpu") -> torch.Tensor:
-    net.eval()
-    return torch.cat([net(x[i:i + batch_size].to(device), 0, k).cpu() for i in range(0, len(x), batch_size)])
+def evaluate(net: WideResNet, x: torch.Tensor, y: torch.Tensor, start: int = 0, batch_size: int = 1000,
+             device: str = "cpu", transform: Transform = None, mixed_precision: bool | None = None) -> float:
+    """Accuracy of ``net`` (eval mode) from unit ``start`` on."""
+    fast = _on_gpu(device) if mixed_precision is None else mixed_precision
+    pred = _forward(net, x, start, None, batch_size, device, transform, fast).argmax(1)
+    return int((pred == y.cpu()).sum()) / max(1, len(x))
 
 
-def defrost_network(source: WideResNet, k: int, seed: int) -> WideResNet:
-    """A copy of the architecture initialised from ``seed`` with units 1..k from ``source``, frozen."""
+@torch.no_grad()
+def _prefix(net: WideResNet, x: torch.Tensor, k: int, batch_size: int = 1000, device: str = "cpu",
+            transform: Transform = None, mixed_precision: bool | None = None) -> torch.Tensor:
+    fast = _on_gpu(device) if mixed_precision is None else mixed_precision
+    return _forward(net, x, 0, k, batch_size, device, transform, fast)
+
+
+def defrost_network(source: WideResNet, k: int, seed: int, classes: int | None = None) -> WideResNet:
+    """A copy of the architecture (with ``classes`` outputs, default the source's) initialised from ``seed``,
+    with units 1..k from ``source``, frozen."""
     if not 0 <= k < source.n_units:
-        raise ValueError(f"transfer depth k = {k} is outside 0..{source.n_units - 1}: WRN-{source.depth}-"
-                         f"{source.widen} has {source.n_units} units and its output layer is always retrained")
+        raise ValueError(f"transfer depth k = {k} is outside 0..{source.n_units - 1}: {source.name} has "
+                         f"{source.n_units} units and its output layer is always retrained")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        net = WideResNet(source.depth, source.widen, source.units[-1].fc.out_features)
+        net = source.fresh(classes)
     for i in range(k):
         net.units[i].load_state_dict(copy.deepcopy(source.units[i].state_dict()))
         for p in net.units[i].parameters():
@@ -142,23 +208,31 @@ def defrost_network(source: WideResNet, k: int, seed: int) -> WideResNet:
 
 def defrost_profile(source: WideResNet, depths: Sequence[int], x_train: torch.Tensor, y_train: torch.Tensor,
                     x_test: torch.Tensor, y_test: torch.Tensor, cfg: Mapping[str, Any], *, seed: int,
-                    device: str = "cpu", log=None) -> list[dict]:
+                    classes: int | None = None, transform: Transform = None, device: str = "cpu",
+                    mixed_precision: bool | None = None, log=None) -> list[dict]:
     """Test accuracy after training at every transfer depth k of ``depths`` (rows: k, accuracy, steps,
-    seconds, cached)."""
+    seconds, cached); ``classes``: the target's, when the source's head has another size."""
     rows = []
     bn_frozen = cfg["bn"] == "frozen"
+    # caching runs the prefix once on every training image; without it the prefix runs on the images the SGD
+    # steps draw: cache only when the steps see at least the whole set (the same result either way)
+    seen = steps_for(len(x_train), cfg) * cfg["batch_size"]
     for k in depths:
-        net = defrost_network(source, k, seed).to(device)
-        cache = bool(cfg["cache_prefix"]) and k > 0 and bn_frozen and cfg.get("augment", "none") == "none"
+        net = defrost_network(source, k, seed, classes).to(device)
+        cache = (bool(cfg["cache_prefix"]) and k > 0 and bn_frozen and cfg.get("augment", "none") == "none"
+                 and len(x_train) <= seen)
         t0 = time.perf_counter()
         if cache:
-            feats, test_feats = _prefix(net, x_train, k, device=device), _prefix(net, x_test, k, device=device)
-            res = train_network(net, feats, y_train, cfg, seed=seed, start=k, device=device)
-            acc = evaluate(net, test_feats, y_test, start=k, device=device)
+            feats, test_feats = (_prefix(net, x, k, device=device, transform=transform, mixed_precision=mixed_precision)
+                                 for x in (x_train, x_test))
+            res = train_network(net, feats, y_train, cfg, seed=seed, start=k, device=device,
+                                mixed_precision=mixed_precision)
+            acc = evaluate(net, test_feats, y_test, start=k, device=device, mixed_precision=mixed_precision)
         else:
             frozen = [m for m in net.units[:k].modules() if isinstance(m, nn.BatchNorm2d)] if bn_frozen else []
-            res = train_network(net, x_train, y_train, cfg, seed=seed, frozen_bn=frozen, device=device)
-            acc = evaluate(net, x_test, y_test, device=device)
+            res = train_network(net, x_train, y_train, cfg, seed=seed, frozen_bn=frozen, device=device,
+                                transform=transform, mixed_precision=mixed_precision)
+            acc = evaluate(net, x_test, y_test, device=device, transform=transform, mixed_precision=mixed_precision)
         rows.append({"k": k, "accuracy": acc, "steps": res.steps, "seconds": time.perf_counter() - t0,
                      "cached": cache})
         if log is not None:

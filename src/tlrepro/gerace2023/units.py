@@ -5,7 +5,9 @@ of each of the three groups, the final batch norm, the fully connected layer."""
 
 from __future__ import annotations
 
-__all__ = ["blocks_per_group", "n_units", "down_sampling_units"]
+__all__ = ["blocks_per_group", "n_units", "down_sampling_units", "RESNET18_UNITS"]
+
+RESNET18_UNITS = 10  # torchvision's ResNet-18 at block granularity (tlrepro.gerace2023.resnet)
 
 
 def blocks_per_group(depth: int) -> int:

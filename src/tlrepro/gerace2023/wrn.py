@@ -101,6 +101,15 @@ class WideResNet(nn.Module):
     def n_units(self) -> int:
         return len(self.units)
 
+    @property
+    def name(self) -> str:
+        return f"WRN-{self.depth}-{self.widen}"
+
+    def fresh(self, classes: int | None = None) -> "WideResNet":
+        """The same architecture, newly initialised from torch's current generator."""
+        return WideResNet(self.depth, self.widen, self.units[-1].fc.out_features if classes is None else classes,
+                          self.units[0].in_channels)
+
     def down_sampling_units(self) -> list[int]:
         """1-based numbers of the units that halve the resolution (the first block of groups 2 and 3)."""
         return down_sampling_units(self.depth)

@@ -23,7 +23,8 @@ import pandas as pd
 from ..claims import WORKFLOW_CHECK, Verdict, z_bound
 from .theory import finetune_loss, kernel_constants, spike
 
-__all__ = ["paired", "fig1_claims", "fig2_claims", "networks_match_theory"]
+__all__ = ["paired", "fig1_claims", "fig2_claims", "networks_match_theory", "rich_best", "rich_curves",
+           "excess_kurtosis", "approach_to_dmft", "fig3_claims", "fig4_claims", "fig5_claims"]
 
 SOURCE = "Lauditi, Bordelon, Pehlevan 2025"
 CHECK = f"{WORKFLOW_CHECK} (the networks realise the theory)"
@@ -299,3 +300,152 @@ def fig2_claims(linear: pd.DataFrame, cifar: pd.DataFrame, cifar_theory: pd.Data
                        f"below the untrained network's at every P2 <= {small} and significantly so at one at "
                        f"least (paired, largest width).", ok, {"points": helps}, SOURCE))
     return out
+
+
+# ---- The jointly rich regime (Figs. 3-5). A run table has one row per (model, n, seed, pretrain, gamma2, P2,
+# phase, record). Transfer and scratch runs of one network share its initialisation (paired by seed).
+# With 2 seeds a paired t bound is 235: the transfer comparisons judge every seed and report mean, SE and z.
+
+
+def rich_best(runs: pd.DataFrame) -> pd.DataFrame:
+    """The best phase-2 test loss over time (early stopping) per run: model, n, seed, pretrain, gamma2, P2."""
+    p2 = runs[runs["phase"] == 2]
+    return p2.groupby(["model", "n", "seed", "pretrain", "gamma2", "P2"], as_index=False)["test_loss"].min()
+
+
+def rich_curves(runs: pd.DataFrame) -> pd.DataFrame:
+    """Phase-2 test-loss curves averaged over seeds: model, n, pretrain, gamma2, P2, step -> mean, sem, time
+    since the start of phase 2."""
+    p2 = runs[runs["phase"] == 2].copy()
+    p2["t2"] = p2["step"] * 1.0
+    g = p2.groupby(["model", "n", "pretrain", "gamma2", "P2", "step"])["test_loss"]
+    out = g.agg(mean="mean", std="std", count="count").reset_index()
+    out["sem"] = out["std"].fillna(0) / np.sqrt(out["count"])
+    return out
+
+
+def excess_kurtosis(h: np.ndarray) -> float:
+    """E[(h - mean)^4] / var^2 - 3 of the pooled values: 0 for a Gaussian."""
+    x = np.asarray(h, dtype=np.float64).ravel()
+    x = x - x.mean()
+    v = float(np.mean(x * x))
+    return float(np.mean(x ** 4) / (v * v) - 3.0) if v > 0 else math.nan
+
+
+def _largest_net(runs: pd.DataFrame) -> int:
+    return int(runs.loc[runs["model"] == "net", "n"].max())
+
+
+def _versus(best: pd.DataFrame, n: int, gamma2s, P2: float | None = None) -> list[dict]:
+    """Per gamma2: the seed-paired best transfer minus best scratch losses of the width-n networks."""
+    out = []
+    b = best[(best["model"] == "net") & (best["n"] == n)]
+    if P2 is not None:
+        b = b[b["P2"] == P2]
+    for g in gamma2s:
+        piv = b[b["gamma2"] == g].pivot_table(index="seed", columns="pretrain", values="test_loss")
+        d = piv[True] - piv[False]
+        out.append({"gamma2": float(g), "transfer": float(piv[True].mean()), "scratch": float(piv[False].mean()),
+                    **paired(d, 3.0), "per_seed": [round(float(x), 5) for x in d],
+                    "every_seed_lower": bool(len(d) and (d < 0).all())})
+    return out
+
+
+def dmft_matches_networks(exp: str, runs: pd.DataFrame, margin: float, claim: str) -> Verdict:
+    """The largest width's mean phase-2 test-loss curve (with pre-training, every gamma2) within ``margin``
+    (relative) of the DMFT's at every record."""
+    c = rich_curves(runs[runs["pretrain"]])
+    n = _largest_net(runs)
+    net = c[(c["model"] == "net") & (c["n"] == n)].set_index(["gamma2", "P2", "step"])["mean"]
+    dm = c[c["model"] == "dmft"].set_index(["gamma2", "P2", "step"])["mean"]
+    rel = ((net - dm).abs() / dm.abs().clip(lower=1e-12)).dropna()
+    worst = rel.idxmax() if len(rel) else None
+    return Verdict(f"{exp}:dmft_matches_networks", claim, bool(len(rel) and rel.max() <= margin),
+                   {"width": n, "dmft_samples": int(runs.loc[runs["model"] == "dmft", "n"].max()),
+                    "largest_relative_gap": float(rel.max()) if len(rel) else None,
+                    "at": {"gamma2": float(worst[0]), "P2": float(worst[1]), "step": int(worst[2])} if worst else None,
+                    "mean_relative_gap": float(rel.mean()) if len(rel) else None, "margin": margin}, SOURCE)
+
+
+def approach_to_dmft(exp: str, runs: pd.DataFrame) -> Verdict:
+    """This workflow's check: the RMS distance between the networks' mean phase-2 test-loss curve and the
+    DMFT's shrinks with the width; the fitted slope of log distance vs log N (-0.5: fluctuations; -1: the
+    O(1/N) bias of the mean)."""
+    c = rich_curves(runs[runs["pretrain"]])
+    dm = c[c["model"] == "dmft"].set_index(["gamma2", "P2", "step"])["mean"]
+    dist = {}
+    for n, g in c[c["model"] == "net"].groupby("n"):
+        diff = (g.set_index(["gamma2", "P2", "step"])["mean"] - dm).dropna()
+        dist[int(n)] = float(np.sqrt(np.mean(diff ** 2)))
+    widths = sorted(dist)
+    slope = float(np.polyfit(np.log(widths), np.log([dist[w] for w in widths]), 1)[0]) if len(widths) > 1 else math.nan
+    return Verdict(f"{exp}:networks_approach_dmft",
+                   "The distance between the networks' and the DMFT's test-loss curves shrinks as the width grows "
+                   "(every step up in width), with the fitted log-log slope reported.",
+                   bool(len(widths) > 1 and all(dist[b] < dist[a] for a, b in zip(widths, widths[1:]))),
+                   {"rms_distance": {str(w): dist[w] for w in widths}, "slope": slope,
+                    "closer_to": None if math.isnan(slope) else ("1/sqrt(N)" if abs(slope + 0.5) < abs(slope + 1)
+                                                                  else "1/N")}, CHECK)
+
+
+def fig3_claims(panels: Mapping[str, pd.DataFrame], cfgs: Mapping[str, Mapping]) -> list[Verdict]:
+    out = []
+    for exp, runs in panels.items():
+        cfg = cfgs[exp]
+        margin = float(cfg["claims"]["match_margin"])
+        out.append(dmft_matches_networks(exp, runs, margin, "'Networks (solid) vs DMFT (dashed)': the widest "
+                                         f"networks' mean test-loss curve within {margin:g} (relative) of the "
+                                         "DMFT's at every record and gamma2."))
+        out.append(approach_to_dmft(exp, runs))
+        rows = _versus(rich_best(runs), _largest_net(runs), cfg["gamma2"])
+        if cfg["task"]["kind"] == "linear_quadratic":
+            claim = ("Linear -> quadratic: transfer reaches a lower test loss than training from scratch: the best "
+                     "loss over time with pre-training is below the best without, at every gamma2, in every seed.")
+        else:
+            claim = ("He5 -> He2 (the caption shows the curves against no pre-training; tested in 3a's form): the "
+                     "best test loss with pre-training is below the best without, at every gamma2, in every seed.")
+        out.append(Verdict(f"{exp}:transfer_beats_scratch", claim, all(r["every_seed_lower"] for r in rows),
+                           {"width": _largest_net(runs), "by_gamma2": rows}, SOURCE))
+    return out
+
+
+def fig4_claims(runs: pd.DataFrame, cfg: Mapping, kurtosis: Mapping[float, Mapping[str, float]]) -> list[Verdict]:
+    """``kurtosis``: gamma2 -> {"net": excess kurtosis of the widest networks' test pre-activations after
+    phase 2 with pre-training (pooled over points, neurons and seeds), "dmft": the DMFT's}."""
+    margin = float(cfg["claims"]["match_margin"])
+    out = [dmft_matches_networks("fig4", runs, margin, "'GD at convergence vs DMFT': the widest networks' mean "
+                                 f"test-loss curve within {margin:g} (relative) of the DMFT's at every record "
+                                 "and gamma2."), approach_to_dmft("fig4", runs)]
+    rows = _versus(rich_best(runs), _largest_net(runs), cfg["gamma2"])
+    out.append(Verdict("fig4:transfer_helps_every_gamma2",
+                       "'Transfer learning helps at any feature-learning strength': at every gamma2 the best test "
+                       "loss over time (early stopping) with pre-training is below the best without, in every seed.",
+                       all(r["every_seed_lower"] for r in rows), {"width": _largest_net(runs), "by_gamma2": rows},
+                       SOURCE))
+    gs = sorted(kurtosis)
+    k = [kurtosis[g]["net"] for g in gs]
+    out.append(Verdict("fig4:preactivations_less_gaussian_with_gamma2",
+                       "The target model's pre-activation distribution p(h) becomes less Gaussian as gamma2 grows: "
+                       "the excess kurtosis of the networks' test pre-activations grows with every step up in gamma2.",
+                       bool(len(k) > 1 and all(b > a for a, b in zip(k, k[1:]))),
+                       {"excess_kurtosis": {f"{g:g}": kurtosis[g] for g in gs}}, SOURCE))
+    return out
+
+
+def fig5_claims(runs: pd.DataFrame, cfg: Mapping) -> list[Verdict]:
+    best = rich_best(runs)
+    n = _largest_net(runs)
+    sizes = sorted(cfg["P2s"])
+    rows = []
+    for g in cfg["gamma2"]:
+        b = best[(best["model"] == "net") & (best["n"] == n) & (best["gamma2"] == g)]
+        piv = b.pivot_table(index=["seed", "P2"], columns="pretrain", values="test_loss")
+        gain = (piv[False] - piv[True]).unstack("P2")
+        small, large = gain[sizes[0]], gain[sizes[-1]]
+        rows.append({"gamma2": float(g), "gain": {str(p): float(gain[p].mean()) for p in sizes},
+                     "per_seed_small_minus_large": [round(float(x), 5) for x in small - large],
+                     "shrinks": bool(len(small) and ((small - large) > 0).all() and (small > 0).all())})
+    return [Verdict("fig5:transfer_gain_shrinks_with_P2",
+                    "The benefit of pre-training (best scratch loss minus best transfer loss) shrinks as the target "
+                    f"set grows: at every gamma2 it is positive at P2 = {sizes[0]} and smaller at P2 = {sizes[-1]}, "
+                    "in every seed.", all(r["shrinks"] for r in rows), {"width": n, "by_gamma2": rows}, SOURCE)]

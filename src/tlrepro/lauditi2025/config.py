@@ -17,6 +17,8 @@ def problems(section: Mapping[str, Any]) -> Iterator[str]:
             yield from _linear_problems(key, exp)
         if "classes" in exp:
             yield from _cifar_problems(key, exp)
+        if "gamma2" in exp:
+            yield from _rich_problems(key, exp)
 
 
 def _linear_problems(key: str, exp: Mapping[str, Any]) -> Iterator[str]:
@@ -57,3 +59,25 @@ def _cifar_problems(key: str, exp: Mapping[str, Any]) -> Iterator[str]:
     if exp["theory"]["width"] < max(exp["widths"]):
         yield (f"{key}.theory.width = {exp['theory']['width']} is below the largest simulated width "
                f"{max(exp['widths'])}: the theory's kernel should be at least as wide as the networks")
+
+
+def _rich_problems(key: str, exp: Mapping[str, Any]) -> Iterator[str]:
+    task = exp["task"]
+    polynomial = task["kind"] in ("linear_quadratic", "hermite")
+    need = ["D"] if polynomial else ["dataset", "classes", "preprocess", "test_from"]
+    for k in need:
+        if k not in task:
+            yield f"{key}.task.{k} is missing: a {task['kind']} task needs {', '.join(need)}"
+    if task["kind"] == "cifar" and "classes" in task:
+        for side in ("source", "target"):
+            if len(set(task["classes"][side])) != 2:
+                yield f"{key}.task.classes.{side} must name two different classes, got {task['classes'][side]}"
+    if "P2s" in exp and max(exp["P2s"]) != task["P2"]:
+        yield (f"{key}.P2s: its largest size {max(exp['P2s'])} must equal task.P2 = {task['P2']} (the target "
+               "points the task holds); set task.P2 to it")
+    for k in ("t1", "t2"):
+        if exp["dt"] > exp[k]:
+            yield f"{key}.dt = {exp['dt']} exceeds {k} = {exp[k]}: not a single Euler step"
+    if exp["dmft"]["samples"] < max(exp["widths"]):
+        yield (f"{key}.dmft.samples = {exp['dmft']['samples']} is below the largest width {max(exp['widths'])}: "
+               "the Monte Carlo DMFT must be at least as wide as the networks it is the limit of")

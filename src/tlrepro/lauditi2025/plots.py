@@ -8,7 +8,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_fig1", "plot_fig2"]
+__all__ = ["plot_fig1", "plot_fig2", "plot_rich_curves", "plot_rich_best", "plot_preactivations", "plot_approach"]
 
 
 def _colors(n: int):
@@ -133,3 +133,78 @@ def plot_fig2(axes, linear: pd.DataFrame, theory: pd.DataFrame, cifar: pd.DataFr
     for ax in axes:
         ax.set_ylabel("test loss")
         ax.legend(frameon=False, fontsize=6)
+
+
+def plot_rich_curves(ax, curves: pd.DataFrame, gamma2s, *, n: int, P2=None, title: str = "") -> None:
+    """Phase-2 target test loss vs Euler steps: networks of width n solid (mean over seeds, SE band), DMFT
+    dashed, no pre-training dotted, one colour per gamma2."""
+    for color, g in zip(_colors(len(gamma2s)), gamma2s):
+        c = curves[curves["gamma2"] == g]
+        if P2 is not None:
+            c = c[c["P2"] == P2]
+        for model, pre, style in (("net", True, "-"), ("dmft", True, "--"), ("net", False, ":")):
+            s = c[(c["model"] == model) & (c["pretrain"] == pre)]
+            if model == "net":
+                s = s[s["n"] == n]
+            if s.empty:
+                continue
+            ax.plot(s["step"], s["mean"], style, color=color, lw=1.3,
+                    label=f"gamma2 = {g:g}" if (model, pre) == ("net", True) else None)
+            if model == "net" and pre:
+                ax.fill_between(s["step"], s["mean"] - s["sem"], s["mean"] + s["sem"], color=color, alpha=0.2)
+    ax.plot([], [], "k-", label=f"network N = {n}")
+    ax.plot([], [], "k--", label="DMFT")
+    ax.plot([], [], "k:", label="no pre-training")
+    ax.set_xlabel("Euler steps in phase 2")
+    ax.set_ylabel("target test loss (MSE)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=6, frameon=False)
+    ax.set_title(title, fontsize=9)
+
+
+def plot_rich_best(ax, best: pd.DataFrame, x: str, gamma2s, *, n: int, title: str = "") -> None:
+    """The best test loss over time (mean, SE over seeds) vs ``x`` (gamma2 or P2), with pre-training solid,
+    without dashed; one line per gamma2 when x is P2."""
+    b = best[(best["model"] == "net") & (best["n"] == n)]
+    groups = [(None, "C0")] if x == "gamma2" else list(zip(gamma2s, _colors(len(gamma2s))))
+    for g, color in groups:
+        s = b if g is None else b[b["gamma2"] == g]
+        for pre, style in ((True, "o-"), (False, "s--")):
+            m = s[s["pretrain"] == pre].groupby(x)["test_loss"].agg(["mean", "sem"]).reset_index()
+            label = ("with" if pre else "without") + " pre-training" + ("" if g is None else f", gamma2 = {g:g}")
+            ax.errorbar(m[x], m["mean"], yerr=m["sem"], fmt=style, color=color, ms=4, capsize=2, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel("best target test loss")
+    ax.legend(fontsize=6, frameon=False)
+    ax.set_title(title, fontsize=9)
+
+
+def plot_preactivations(ax, h_net: Mapping[float, np.ndarray], h_dmft: Mapping[float, np.ndarray]) -> None:
+    """Histograms of the networks' test pre-activations after phase 2 per gamma2, the DMFT's as lines."""
+    gs = sorted(h_net)
+    allv = np.concatenate([np.ravel(v) for v in h_net.values()])
+    lo, hi = np.percentile(allv, [0.5, 99.5])
+    bins = np.linspace(lo, hi, 60)
+    for color, g in zip(_colors(len(gs)), gs):
+        ax.hist(np.ravel(h_net[g]), bins=bins, density=True, histtype="stepfilled", alpha=0.3, color=color,
+                label=f"gamma2 = {g:g}")
+        if g in h_dmft:
+            dens, edges = np.histogram(np.ravel(h_dmft[g]), bins=bins, density=True)
+            ax.plot(0.5 * (edges[1:] + edges[:-1]), dens, color=color, lw=1.2)
+    ax.set_yscale("log")
+    ax.set_xlabel("pre-activation h on test points")
+    ax.set_ylabel("p(h)")
+    ax.legend(fontsize=6, frameon=False, title="networks: histograms; DMFT: lines", title_fontsize=6)
+
+
+def plot_approach(ax, distances: Mapping[str, Mapping[str, float]]) -> None:
+    """RMS network-DMFT distance of the mean test-loss curves vs the width, per experiment, 1/sqrt(N) guide."""
+    for exp, d in distances.items():
+        w = np.array(sorted(int(k) for k in d))
+        v = np.array([d[str(k)] for k in w])
+        ax.loglog(w, v, "o-", label=exp)
+        ax.loglog(w, v[0] * np.sqrt(w[0] / w), "k:", lw=0.8)
+    ax.set_xlabel("width N")
+    ax.set_ylabel("RMS distance to the DMFT")
+    ax.legend(fontsize=6, frameon=False, title="dotted: 1/sqrt(N)", title_fontsize=6)

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
 from .theory import check_alignments
 
 __all__ = ["LinearSource", "linear_source", "target_direction", "preprocess", "class_pair_split",
-           "check_classes", "cifar_task"]
+           "check_classes", "cifar_task", "hermite", "polynomial_task"]
 
 
 @dataclass
@@ -172,3 +174,39 @@ def cifar_task(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_t
             "x_target": prep(x_train[sp["target"]]), "y_target": sp["target_y"],
             "x_test": prep(test_x[test_idx]), "y_test": sp["test_y"],
             "index_source": sp["source"], "index_target": sp["target"], "index_test": test_idx}
+
+
+def hermite(k: int, u: np.ndarray) -> np.ndarray:
+    """The normalised probabilists' Hermite polynomial He_k(u) / sqrt(k!) (unit variance under N(0, 1))."""
+    h_prev, h = np.ones_like(u), u.copy()
+    if k == 0:
+        return h_prev
+    for j in range(1, k):
+        h_prev, h = h, u * h - j * h_prev
+    return h / math.sqrt(math.factorial(k))
+
+
+def polynomial_task(kind: str, *, D: int, P1: int, P2: int, n_test: int, overlap: float = 0.8,
+                    degrees: tuple[int, int] = (5, 2), seed: int = 0) -> dict:
+    """Gaussian inputs x ~ N(0, I_D) (source P1, target P2, target test n_test) and the labels of Fig. 3:
+    ``linear_quadratic``: y1 = beta . x / sqrt(D), y2 = (beta . x / sqrt(D))^2 with beta ~ N(0, I_D);
+    ``hermite``: y1 = He_a(beta1 . x), y2 = He_b(beta2 . x) (normalised; ``degrees`` = (a, b)) with unit
+    vectors beta1 . beta2 = ``overlap``."""
+    rng = np.random.default_rng(seed)
+    X1, X2, Xt = (rng.standard_normal((n, D)) for n in (P1, P2, n_test))
+    if kind == "linear_quadratic":
+        beta = rng.standard_normal(D)
+        s = [X @ beta / math.sqrt(D) for X in (X1, X2, Xt)]
+        y1, y2, yt = s[0], s[1] ** 2, s[2] ** 2
+    elif kind == "hermite":
+        if not -1 <= overlap <= 1:
+            raise ValueError(f"overlap = {overlap}: beta1 . beta2 of unit vectors lies in [-1, 1]")
+        b1 = _unit(rng.standard_normal(D))
+        g = rng.standard_normal(D)
+        g = _unit(g - (g @ b1) * b1)
+        b2 = overlap * b1 + math.sqrt(1 - overlap ** 2) * g
+        a, b = degrees
+        y1, y2, yt = hermite(a, X1 @ b1), hermite(b, X2 @ b2), hermite(b, Xt @ b2)
+    else:
+        raise ValueError(f"task kind must be 'linear_quadratic' or 'hermite', got {kind!r}")
+    return {"X1": X1, "y1": y1, "X2": X2, "y2": y2, "Xt": Xt, "yt": yt}

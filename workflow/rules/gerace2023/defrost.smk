@@ -123,5 +123,34 @@ rule g23_idc:
         "../../../envs/science.yaml"
     params:
         mirror=config["data"]["mirror"],
+        enabled=G23_IDC,
+        use=G23_SETUP["idc"]["use"],
     script:
         "../../scripts/gerace2023/idc_status.py"
+
+
+rule g23_idc_defrost:
+    """ImageNet -> IDC: the defrosting profile of torchvision's ImageNet ResNet-18 on {n} patches per class."""
+    input:
+        idc="resources/datasets/breast_idc.npz",
+    output:
+        f"{G23}/profiles/imagenet-to-idc-n{{n}}-s{{seed}}.csv",
+    log:
+        "logs/g23_idc_defrost/n{n}-s{seed}.log",
+    benchmark:
+        "results/benchmarks/g23_idc_defrost/n{n}-s{seed}.tsv"
+    wildcard_constraints:
+        n="[0-9]+",
+        seed="[0-9]+",
+    conda:
+        "../../../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    params:
+        idc=G23_SETUP["idc"],
+        cfg=g23_config.idc_training(G23_CFG),
+        device=config["device"],
+        mirror=config["data"]["mirror"],
+    script:
+        "../../scripts/gerace2023/idc_defrost.py"

@@ -1,5 +1,5 @@
 """lauditi2025 Figs. 3a and 4: the transfer-vs-scratch verdicts under the other readings the captions allow, at
-the default scale's widest network (2 seeds): the phase-2 output multiplier (1/gamma1 as our default, or
+width N = 1000 of the default scale (2 seeds): the phase-2 output multiplier (1/gamma1 as our default, or
 1/gamma2) and, for Fig. 4, which class of each CIFAR-10 pair is labelled +1 (the readout is not reset, so the
 pre-trained function starts aligned or anti-aligned with the target). Prints the best test loss over time with
 and without pre-training per gamma2. Usage: python benchmarks/diagnose_l25_readings.py [fig3a|fig4 ...]."""
@@ -12,7 +12,8 @@ import torch
 from tlrepro.config import load_config
 from tlrepro.data import load
 from tlrepro.lauditi2025.claims import rich_best
-from tlrepro.lauditi2025.experiments import rich_run, rich_task
+from tlrepro.lauditi2025.experiments import rich_run
+from tlrepro.lauditi2025.tasks import rich_task
 
 torch.set_num_threads(2)
 section = load_config("config.yaml")["lauditi2025"]
@@ -24,7 +25,7 @@ for exp in sys.argv[1:] or ["fig3a", "fig4"]:
         flipped["classes"]["target"] = flipped["classes"]["target"][::-1]
         readings[f"target classes {flipped['classes']['target']} (the other sign)"] = {"task": flipped}
     dataset = load("cifar10") if base["task"]["kind"] == "cifar" else None
-    n = max(base["widths"])
+    n = 1000
     for name, change in readings.items():
         cfg = {**base, **change}
         task = rich_task(cfg, dataset)

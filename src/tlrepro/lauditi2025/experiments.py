@@ -12,9 +12,9 @@ Seeds (``tlrepro.seeding.derive_seed``): the source task, the network's initiali
 draws depend on the repetition only, so every gamma1, alignment and the linear probe of a repetition see
 the same data and the same initial network (paired comparisons).
 
-``rich_task`` / ``rich_run``: the jointly rich regime (Figs. 3-5, ``tlrepro.lauditi2025.rich``): a task's
-arrays (Gaussian polynomial tasks or CIFAR-10 class pairs), then one network or one DMFT Monte Carlo per job
-through phase 1 and, from its end and from its initialisation, phase 2 for every gamma2 and target size.
+``rich_run``: the jointly rich regime (Figs. 3-5, ``tlrepro.lauditi2025.rich``) on a task's arrays
+(``tasks.rich_task``): one network or one DMFT Monte Carlo per job through phase 1 and, from its end and from
+its initialisation, phase 2 for every gamma2 and target size.
 A job's initialisation comes from derive_seed(seed, model, n): transfer and scratch runs of one job share it.
 """
 
@@ -30,10 +30,10 @@ from ..seeding import derive_seed, rng
 from .curves import kernel_regression_loss
 from .networks import MeanFieldNet, fit_readout, network_gamma
 from .rich import run_two_phase
-from .tasks import cifar_task, linear_source, polynomial_task, target_direction
+from .tasks import linear_source, target_direction
 from .theory import finetune_loss, kernel_constants
 
-__all__ = ["linear_finetune", "cifar_finetune", "cifar_theory", "rich_task", "rich_run"]
+__all__ = ["linear_finetune", "cifar_finetune", "cifar_theory", "rich_run"]
 
 
 def _tensor(a: np.ndarray, device: str) -> torch.Tensor:
@@ -154,25 +154,6 @@ def cifar_theory(task: Mapping[str, np.ndarray], cfg: Mapping[str, Any], gamma1:
     if log is not None:
         log.info("theory gamma1 %g: %s", gamma1, [round(r["loss"], 4) for r in rows])
     return pd.DataFrame(rows)
-
-
-def rich_task(cfg: Mapping[str, Any], dataset=None) -> dict[str, np.ndarray]:
-    """The arrays X1, y1 (source), X2, y2 (target, the largest P2), Xt, yt (target test) of a jointly rich
-    experiment (config key ``task``); ``dataset``: the CIFAR-10 dataset (``tlrepro.data.load``) for a
-    ``cifar`` task."""
-    t = cfg["task"]
-    P2 = max(cfg.get("P2s") or [t["P2"]])
-    if t["kind"] in ("linear_quadratic", "hermite"):
-        return polynomial_task(t["kind"], D=int(t["D"]), P1=int(t["P1"]), P2=int(P2), n_test=int(t["n_test"]),
-                               overlap=float(t.get("overlap", 0.8)), degrees=tuple(t.get("degrees", (5, 2))),
-                               seed=int(t["seed"]))
-    if dataset is None:
-        raise ValueError("a cifar task needs the CIFAR-10 dataset")
-    view = {"classes": t["classes"], "preprocess": t["preprocess"], "source": {"P1": int(t["P1"])},
-            "split": {"test_from": t["test_from"], "n_test": int(t["n_test"]), "seed": int(t["seed"])}}
-    c = cifar_task(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test, view, n_target=int(P2))
-    return {"X1": c["x_source"], "y1": c["y_source"], "X2": c["x_target"], "y2": c["y_target"],
-            "Xt": c["x_test"], "yt": c["y_test"]}
 
 
 def rich_run(task: Mapping[str, np.ndarray], cfg: Mapping[str, Any], model: str, n: int, seed: int, *,

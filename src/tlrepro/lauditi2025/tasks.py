@@ -19,16 +19,16 @@ target pair contributes different images to each).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import numpy as np
 
 from .theory import check_alignments
 
 __all__ = ["LinearSource", "linear_source", "target_direction", "preprocess", "class_pair_split",
-           "check_classes", "cifar_task", "hermite", "polynomial_task"]
+           "check_classes", "cifar_task", "hermite", "polynomial_task", "rich_task"]
 
 
 @dataclass
@@ -210,3 +210,22 @@ def polynomial_task(kind: str, *, D: int, P1: int, P2: int, n_test: int, overlap
     else:
         raise ValueError(f"task kind must be 'linear_quadratic' or 'hermite', got {kind!r}")
     return {"X1": X1, "y1": y1, "X2": X2, "y2": y2, "Xt": Xt, "yt": yt}
+
+
+def rich_task(cfg: Mapping[str, Any], dataset=None) -> dict[str, np.ndarray]:
+    """The arrays X1, y1 (source), X2, y2 (target, the largest P2), Xt, yt (target test) of a jointly rich
+    experiment (config key ``task``); ``dataset``: the CIFAR-10 dataset (``tlrepro.data.load``) for a
+    ``cifar`` task."""
+    t = cfg["task"]
+    P2 = max(cfg.get("P2s") or [t["P2"]])
+    if t["kind"] in ("linear_quadratic", "hermite"):
+        return polynomial_task(t["kind"], D=int(t["D"]), P1=int(t["P1"]), P2=int(P2), n_test=int(t["n_test"]),
+                               overlap=float(t.get("overlap", 0.8)), degrees=tuple(t.get("degrees", (5, 2))),
+                               seed=int(t["seed"]))
+    if dataset is None:
+        raise ValueError("a cifar task needs the CIFAR-10 dataset")
+    view = {"classes": t["classes"], "preprocess": t["preprocess"], "source": {"P1": int(t["P1"])},
+            "split": {"test_from": t["test_from"], "n_test": int(t["n_test"]), "seed": int(t["seed"])}}
+    c = cifar_task(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test, view, n_target=int(P2))
+    return {"X1": c["x_source"], "y1": c["y_source"], "X2": c["x_target"], "y2": c["y_target"],
+            "Xt": c["x_test"], "yt": c["y_test"]}

@@ -2,7 +2,7 @@
 import numpy as np
 
 from tlrepro.data import load
-from tlrepro.lauditi2025.experiments import rich_task
+from tlrepro.lauditi2025.tasks import rich_task
 from tlrepro.runtime import atomic_write, setup_job
 
 log = setup_job(snakemake)

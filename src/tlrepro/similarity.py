@@ -78,24 +78,24 @@ def _blocks(n: int, chunk: int):
         yield slice(s, min(s + chunk, n))
 
 
-def _ii_block(da: torch.Tensor, db: torch.Tensor, k: int) -> float:
+def _ii_block(da: torch.Tensor, db: torch.Tensor, k: int) -> torch.Tensor:
     """Σ n_ij over a block: for the k nearest neighbours j in a, the points closer to i than j in b."""
     d_ij = db.gather(1, da.topk(k, dim=1, largest=False).indices)
-    return float(sum((db < d_ij[:, m:m + 1]).sum() for m in range(k)))
+    return sum((db < d_ij[:, m:m + 1]).sum() for m in range(k))
 
 
-def _overlap_block(da: torch.Tensor, db: torch.Tensor, k: int) -> float:
+def _overlap_block(da: torch.Tensor, db: torch.Tensor, k: int) -> torch.Tensor:
     na = da.topk(k, dim=1, largest=False).indices
     nb = db.topk(k, dim=1, largest=False).indices
     mask = torch.zeros(da.shape, dtype=torch.bool, device=da.device).scatter_(1, na, True)
-    return float(mask.gather(1, nb).sum())
+    return mask.gather(1, nb).sum()
 
 
-def _spearman_block(da: torch.Tensor, db: torch.Tensor, k: int) -> float:
+def _spearman_block(da: torch.Tensor, db: torch.Tensor, k: int) -> torch.Tensor:
     nn = da.topk(k, dim=1, largest=False, sorted=True).indices
     rank_b = db.gather(1, nn).argsort(dim=1, stable=True).argsort(dim=1).to(torch.float64)
     d2 = ((rank_b - torch.arange(k, dtype=torch.float64, device=da.device)) ** 2).sum(1)
-    return float((1.0 - 6.0 * d2 / (k * (k * k - 1))).sum())
+    return (1.0 - 6.0 * d2 / (k * (k * k - 1))).sum()
 
 
 def _scan(a: torch.Tensor, b: torch.Tensor, parts: dict, chunk: int) -> dict[str, float]:
@@ -105,7 +105,7 @@ def _scan(a: torch.Tensor, b: torch.Tensor, parts: dict, chunk: int) -> dict[str
     for rows in _blocks(len(a), chunk):
         da, db = _distances(a, rows, sa), _distances(b, rows, sb)
         for name, fn in parts.items():
-            sums[name] += fn(da, db)
+            sums[name] += float(fn(da, db))
     return sums
 
 

@@ -171,3 +171,15 @@ def test_points_in_different_orders_are_named():
 def test_constant_representation_has_no_cka():
     with pytest.raises(SimilarityInputError, match="no variance"):
         cka(np.ones((20, 3)), RNG.normal(size=(20, 3)))
+
+
+def test_blocks_stay_on_the_inputs_device():
+    """Device placement without a GPU: on the "meta" device (shapes only) the distance blocks and every
+    per-block measure create their tensors on the inputs' device."""
+    from tlrepro import similarity as sim
+
+    x = torch.empty(50, 4, dtype=torch.float64, device="meta")
+    d = sim._distances(x, slice(0, 20), (x * x).sum(1))
+    assert d.device.type == "meta" and d.shape == (20, 50)
+    for fn in (sim._ii_block, sim._overlap_block, sim._spearman_block):
+        assert fn(d, d, 5).device.type == "meta", fn.__name__

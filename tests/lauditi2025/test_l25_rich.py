@@ -136,3 +136,18 @@ def test_rich_claims_pass_and_fail():
 ])
 def test_bad_rich_config_names_the_key(edit, fragment):
     assert_config_error("lauditi2025", edit, fragment)
+
+
+@pytest.mark.parametrize("form", ["weights", "points"])
+def test_sites_stay_on_the_inputs_device(form):
+    """Device placement without a GPU: on the "meta" device (shapes only) every tensor the sites create or
+    update stays on the inputs' device, so the same code runs on a GPU when the inputs are there."""
+    from tlrepro.lauditi2025.rich import _Sites
+
+    X = torch.empty(30, 8, dtype=torch.float64, device="meta")
+    sites = _Sites(X, 16, torch.Generator().manual_seed(0), "relu", form)
+    idx = torch.arange(10, device="meta")
+    h = sites.fields(idx)
+    sites.step(idx, h, torch.empty(10, dtype=torch.float64, device="meta"), gamma=1.0, dt=0.1)
+    state = [sites.z, sites.W] if form == "weights" else [sites.z, sites.H, sites.K]
+    assert all(t.device.type == "meta" for t in [*state, h, sites.output(idx, 1.0), sites.copy().z])

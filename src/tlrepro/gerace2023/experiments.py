@@ -60,9 +60,7 @@ def _tensors(ds: Mapping, idx=None, test: bool = False):
 def train_source(ds: Mapping, net_cfg: Mapping, cfg: Mapping, *, seed: int, device: str = "cpu",
                  log=None) -> tuple[WideResNet, dict]:
     """A WRN trained from scratch on the whole pool of ``ds``; its accuracy on the dataset's test images."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        net = WideResNet(net_cfg["depth"], net_cfg["widen"]).to(device)
+    net = _network(net_cfg, seed=seed).to(device)
     x, y = _tensors(ds)
     res = train_network(net, x, y, cfg, seed=seed, device=device, log=log)
     acc = evaluate(net, *_tensors(ds, test=True), device=device)

@@ -38,10 +38,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-__all__ = ["run_two_phase", "linear_moments", "DMFTDiverged", "PHASE2_OUTPUT"]
-
-PHASE2_OUTPUT = ("gamma1", "gamma2")
-
+__all__ = ["run_two_phase", "linear_moments", "DMFTDiverged"]
 
 class DMFTDiverged(RuntimeError):
     """The dynamics blew up; the message names gamma, the step and the time step to lower."""
@@ -197,7 +194,7 @@ def run_two_phase(kind: str, task: Mapping[str, np.ndarray], cfg: Mapping[str, A
         log.info("%s n = %d seed %d: phase 1 train loss %.4g", kind, n, seed, r[-1]["train_loss"])
     for pretrain in (True, False):
         for gamma2 in gamma2s:
-            gout = (g1 if cfg["phase2_output"] == "gamma1" else float(gamma2)) if pretrain else float(gamma2)
+            gout = _schedule(cfg, gamma2, pretrain)[-1]["gamma_out"]
             f0_2 = f0 if pretrain else centre(gout)
             for P2 in P2s:
                 sites = (source if pretrain else init).copy()

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from tlrepro.gerace2022.baselines import COLUMNS, fit_logistic, sample_rng, simulate_fixed_features
+from tlrepro.gerace2022.baselines import (COLUMNS, START, fit_logistic, sample_rng, simulate_fixed_features,
+                                          with_start_rows)
 from tlrepro.gerace2022.network_baselines import simulate_networks
 from tlrepro.gerace2022.chmm import CHMM, make_chmm
 from tlrepro.gerace2022.features import Population, estimate_population, relu_features
@@ -170,8 +171,16 @@ def test_simulate_networks(chmm, W1):
     # up to float32-vs-float64 sign flips of outputs at |f| ~ 1e-6 (allow 2 of 2000 test points)
     ft0 = simulate_networks(chmm, model="ft-TF", epochs=0, W1_init=W1, mean=mean, lam_tf=0.1, **common)
     tf = simulate_fixed_features(chmm, W1, mean, alphas=[3.0], H=H, lam=0.1, seeds=[0], n_test=2000, model="TF")
-    assert list(ft0.columns) == COLUMNS
+    assert list(ft0.columns) == COLUMNS + [START]
     assert abs(ft0.test_error.iloc[0] - tf.test_error.iloc[0]) <= 2 / 2000
+    # the recorded start is the TF solution on the same draw, whatever the number of epochs
+    assert ft0[START].iloc[0] == ft0.test_error.iloc[0]
+    ft3 = simulate_networks(chmm, model="ft-TF", epochs=3, W1_init=W1, mean=mean, lam_tf=0.1, **common)
+    assert ft3[START].iloc[0] == ft0[START].iloc[0] and ft3.test_error.iloc[0] != ft0.test_error.iloc[0]
+    both = with_start_rows(pd.concat([tf, ft3], ignore_index=True))
+    start = both[both.model == "TF-start"]
+    assert len(start) == 1 and start.test_error.iloc[0] == ft3[START].iloc[0]
+    assert with_start_rows(tf) is tf  # no ft-TF column: unchanged
     assert ft0.train_loss.iloc[0] == pytest.approx(tf.train_loss.iloc[0], rel=1e-4)
     two = simulate_networks(chmm, model="2L", epochs=3, **common)
     assert list(two.columns) == COLUMNS and two.n_iter.iloc[0] == 3 and two.converged.iloc[0]

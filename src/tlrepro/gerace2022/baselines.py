@@ -28,10 +28,26 @@ from sklearn.linear_model import LogisticRegression
 from .chmm import CHMM
 from .features import relu_features
 
-__all__ = ["fit_logistic", "simulate_fixed_features", "simulate_gaussian_equivalent", "sample_rng"]
+__all__ = ["START", "fit_logistic", "simulate_fixed_features", "simulate_gaussian_equivalent", "sample_rng",
+           "with_start_rows"]
 
 COLUMNS = ["model", "alpha", "M", "seed", "test_error", "train_loss", "train_error", "n_iter", "converged"]
 _TRAIN, _TEST, _NET = 0, 1, 2
+
+#: Column of the ft-TF rows: the test error of the network's starting point, the TF solution.
+START = "start_test_error"
+
+
+def with_start_rows(sims: pd.DataFrame, name: str = "TF-start") -> pd.DataFrame:
+    """``sims`` plus one ``name`` row per ft-TF row carrying its starting point's test error (the TF
+    solution fitted on the same samples), for comparisons paired with ft-TF and 2L. Without a
+    ``start_test_error`` column (tables written before it), ``sims`` unchanged."""
+    if START not in sims.columns:
+        return sims
+    start = sims[(sims["model"] == "ft-TF") & sims[START].notna()].copy()
+    start["model"], start["test_error"] = name, start[START]
+    start[["train_loss", "train_error"]] = math.nan
+    return pd.concat([sims, start], ignore_index=True)
 
 
 def sample_rng(seed: int, M: int, stream: int) -> np.random.Generator:

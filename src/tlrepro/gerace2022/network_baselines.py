@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .baselines import (_NET, _TEST, COLUMNS, _classes, _errors, _logistic_loss, _training_sets, fit_logistic,
+from .baselines import (_NET, _TEST, COLUMNS, START, _classes, _errors, _logistic_loss, _training_sets, fit_logistic,
                         sample_rng)
 from .chmm import CHMM
 from .features import relu_features
@@ -35,6 +35,10 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
     fixed-feature simulations at equal (seed, alpha); the network seed comes from stream 2.
     train_loss / train_error: mean l (no penalty) and 0-1 error of the final network on its training
     set; n_iter = epochs, converged = True.
+
+    ft-TF rows add ``start_test_error``: the test error of the starting point (the TF solution on the
+    same training and test samples), so that ft-TF − TF is judged paired, network against its own start
+    (``baselines.with_start_rows`` turns it into rows of its own).
     """
     if model not in ("2L", "ft-TF"):
         raise ValueError(f"model must be '2L' or 'ft-TF', got {model!r}")
@@ -56,15 +60,19 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                               seed=net_seed, init=init, center=center, device=device,
                               threads=threads, outputs=classes or 1)
         rng_test = sample_rng(seed, M, _TEST)
-        wrong, done = 0, 0
+        wrong, wrong_start, done = 0, 0, 0
         for Xt, yt in task.test_batches(n_test, rng_test, chunk):  # as in simulate_fixed_features
             m = len(yt)
             wrong += int(round(predict_error(res.W1, res.w2, Xt * input_scale, yt, center=center) * m))
+            if init is not None:
+                wrong_start += int(round(predict_error(*init, Xt * input_scale, yt, center=center) * m))
             done += m
         f = _network_output(res.W1, res.w2, X * input_scale, center)
         rows.append((model, alpha, M, seed, wrong / done,
-                     float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True))
-    return pd.DataFrame(rows, columns=COLUMNS)
+                     float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True,
+                     wrong_start / done if init is not None else math.nan))
+    out = pd.DataFrame(rows, columns=COLUMNS + [START])
+    return out if model == "ft-TF" else out.drop(columns=START)
 
 
 def _network_output(W1, w2, X, center=None) -> np.ndarray:

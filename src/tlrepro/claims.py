@@ -35,6 +35,10 @@ class Verdict:
     #: False for a claim the data to judge it are missing for (a dataset the user has not provided): it
     #: never passes, and the scorecard lists it apart, as not evaluated.
     evaluated: bool = True
+    #: The verdict under the plain normal reading of "within n standard errors" (the bound n_sigma itself
+    #: instead of the Student-t bound for the seeds, ``z_bound``); None for a verdict without a
+    #: statistical bound. The scorecard shows both readings where they differ.
+    passed_normal: bool | None = None
 
 
 def is_workflow_check(source: str | None) -> bool:
@@ -116,7 +120,8 @@ def theory_matches_simulation(theory: pd.DataFrame, summary: pd.DataFrame, *, mo
     return Verdict(f"theory_matches_simulation_{model}", claim, bool(ok and checked),
                    {"model": model, "alpha_star": alpha_star, "n_sigma": n_sigma,
                     "n_checked": len(checked), "max_abs_z": max((abs(r["z"]) for r in checked), default=None),
-                    "points": rows}, source)
+                    "points": rows}, source,
+                   passed_normal=bool(checked) and all(r["within_normal_bound"] for r in checked))
 
 
 def curve_below(lower: pd.Series, upper: pd.Series, *, id: str, claim: str,
@@ -141,32 +146,120 @@ def curve_below(lower: pd.Series, upper: pd.Series, *, id: str, claim: str,
                     "points": rows}, source)
 
 
-def peak_at_threshold(alpha: np.ndarray, error: np.ndarray, alpha_star: float, *,
-                      halfwidth_log10: float) -> dict[str, Any]:
-    """Locate the interpolation peak or cusp of a (theory) error curve and compare it with alpha*.
+# ---- Comparisons paired by seed, regions, equivalence, peaks and quoted sizes: the criteria a claim uses
+# come from the config (``claims:``), fixed before judging; these functions only apply them.
 
-    At vanishing regularisation the test error is non-analytic at the separability threshold: a peak
-    (local maximum) or, when the features represent the teacher well, a cusp where the decreasing
-    curve suddenly steepens. Both are the point where the slope d(error)/d(log10 alpha) drops the most,
-    i.e. the most negative curvature; that point is returned as ``peak_alpha`` (``is_local_max`` says
-    whether it is also a local maximum)."""
+def paired_differences(sims: pd.DataFrame, a: str, b: str, *, by: Sequence[str] = ("alpha",),
+                       pair: Sequence[str] = ("instance", "seed")) -> pd.DataFrame:
+    """Per group ``by``: mean, std, n and SEM of the per-pair difference test_error(a) − test_error(b),
+    over the pairs (``pair`` columns, e.g. instance and seed: the same training and test samples) both
+    models have. Pairs one model lacks are dropped; an empty frame when none is shared."""
+    key = [*by, *[c for c in pair if c in sims.columns]]
+    left = sims[sims["model"] == a].groupby(key)["test_error"].mean()
+    right = sims[sims["model"] == b].groupby(key)["test_error"].mean()
+    diff = (left - right).dropna().rename("diff").reset_index()
+    out = diff.groupby(list(by))["diff"].agg(mean="mean", std="std", n="count").reset_index()
+    out["sem"] = out["std"].fillna(0.0) / np.sqrt(out["n"])
+    return out
+
+
+def pooled_mean(means: Sequence[float], sems: Sequence[float], ns: Sequence[float]) -> dict[str, float]:
+    """The mean of several cells' means (each cell weighs the same), its standard error and its
+    Welch-Satterthwaite degrees of freedom (NaN when no cell has a standard error, e.g. theory cells)."""
+    m, s, n = (np.asarray(x, float) for x in (means, sems, ns))
+    k = len(m)
+    if k == 0:
+        return {"mean": math.nan, "sem": math.nan, "dof": math.nan}
+    var = float(np.sum(s ** 2)) / k ** 2
+    terms = np.where(n > 1, (s ** 2 / k ** 2) ** 2 / np.maximum(n - 1, 1), 0.0)
+    dof = var ** 2 / float(terms.sum()) if var > 0 and terms.sum() > 0 else math.nan
+    return {"mean": float(m.mean()), "sem": math.sqrt(var), "dof": dof}
+
+
+def region_verdict(id: str, claim: str, cells: pd.DataFrame, *, sign: int, every: bool,
+                   min_cells: int, min_effect: float, n_sigma: float, source: str = "") -> Verdict:
+    """A difference has sign ``sign`` (−1: the first model better) over a region of cells.
+
+    ``cells``: one row per cell with ``diff`` (mean difference), ``sem`` and ``n`` (pairs; sem 0 or n
+    NaN for theory cells). It passes when the region has at least ``min_cells`` cells, the mean of the
+    cells' differences has the sign with size ≥ ``min_effect``, it is significant where the cells are
+    simulated (|z| beyond the Student-t bound for n_sigma, ``z_bound`` with the pooled degrees of
+    freedom; ``passed_normal`` with n_sigma itself; theory cells have n NaN and no such test), and,
+    with ``every``, every cell has the sign."""
+    k = int(len(cells))
+    # simulated cells carry their number of pairs; one pair, or no spread, shows no significance
+    simulated = k > 0 and bool(cells["n"].notna().all())
+    pool = pooled_mean(cells["diff"], cells["sem"], cells["n"]) if k else pooled_mean([], [], [])
+    effect = sign * pool["mean"] if k else math.nan
+    n_signed = int((np.sign(cells["diff"]) == sign).sum()) if k else 0
+    z = pool["mean"] / pool["sem"] if simulated and pool["sem"] > 0 else None
+    bound = z_bound(n_sigma, pool["dof"]) if simulated else None
+    base = k >= min_cells and effect >= min_effect and (not every or n_signed == k)
+    passed = bool(base and (not simulated or (z is not None and sign * z > bound)))
+    normal = bool(base and (not simulated or (z is not None and sign * z > n_sigma)))
+    numbers = {"n_cells": k, "min_cells": min_cells, "every_cell": every, "n_with_sign": n_signed,
+               "mean_diff": pool["mean"] if k else None, "min_effect": min_effect,
+               "simulated": simulated, "z": z, "z_bound": bound,
+               "cells": [{c: (float(r[c]) if pd.notna(r[c]) else None) for c in ("value", "alpha", "diff", "sem", "n")
+                          if c in cells.columns} for _, r in cells.iterrows()]}
+    return Verdict(id, claim, passed, numbers, source, passed_normal=normal if simulated else None)
+
+
+def equivalence_verdict(id: str, claim: str, points: pd.DataFrame, *, margin: float, level: float,
+                        source: str = "") -> Verdict:
+    """Two curves are equivalent within ±``margin`` (two one-sided tests, TOST): at every point
+    (rows with ``mean``, ``sem`` and ``n`` of a paired difference) the interval mean ± t·SEM, with t
+    the one-sided Student-t quantile of ``level`` for n − 1 degrees of freedom (the conventional
+    (1 − 2·level) confidence interval), lies inside ±margin. ``passed_normal`` uses the normal quantile.
+    No point fails: nothing was compared."""
+    rows, ok, ok_normal = [], True, True
+    zq = float(norm.isf(level))
+    for r in points.itertuples():
+        tq = float(student_t.isf(level, int(r.n) - 1)) if r.n > 1 else math.inf
+        hi, hi_n = abs(r.mean) + tq * r.sem, abs(r.mean) + zq * r.sem
+        ok &= hi <= margin
+        ok_normal &= hi_n <= margin
+        rows.append({"alpha": float(getattr(r, "alpha", math.nan)), "diff": float(r.mean),
+                     "sem": float(r.sem), "n": int(r.n), "interval_max_abs": hi, "equivalent": bool(hi <= margin)})
+    return Verdict(id, claim, bool(rows) and bool(ok),
+                   {"margin": margin, "level": level, "points": rows}, source,
+                   passed_normal=bool(rows) and bool(ok_normal))
+
+
+def find_peaks(alpha, error, *, min_prominence: float) -> list[dict[str, float]]:
+    """The interpolation peaks of an error curve: its interior local maxima whose prominence (height
+    above the higher of the lowest points between it and a higher point, or the curve's end, on either
+    side; ``scipy.signal.peak_prominences``) is at least ``min_prominence``. A curve that only bends (a
+    cusp on a decreasing curve) has none."""
+    from scipy.signal import find_peaks as _find
+
     alpha, error = np.asarray(alpha, float), np.asarray(error, float)
     order = np.argsort(alpha)
-    x, y = np.log10(alpha[order]), error[order]
-    keep = np.concatenate([[True], np.diff(x) > 1e-6])  # drop near-duplicate grid points
-    x, y = x[keep], y[keep]
-    if x.size < 3:
-        return {"peak_alpha": None, "alpha_star": alpha_star, "log10_distance": None, "near": False}
-    slope = np.diff(y) / np.diff(x)
-    curvature = np.diff(slope) / (0.5 * (x[2:] - x[:-2]))
-    i = int(np.argmin(curvature)) + 1
-    peak = float(10 ** x[i])
-    dist = abs(math.log10(peak / alpha_star)) if math.isfinite(alpha_star) else math.inf
-    local_max = bool(y[i] >= y[i - 1] and y[i] >= y[i + 1])
-    return {"peak_alpha": peak, "peak_error": float(y[i]), "alpha_star": alpha_star,
-            "log10_distance": dist, "near": bool(dist <= halfwidth_log10),
-            "is_local_max": local_max, "curvature": float(curvature[i - 1]),
-            "slope_before": float(slope[i - 1]), "slope_after": float(slope[i])}
+    x, y = alpha[order], error[order]
+    idx, props = _find(y, prominence=min_prominence)
+    return [{"alpha": float(x[i]), "error": float(y[i]), "prominence": float(p)}
+            for i, p in zip(idx, props["prominences"])]
+
+
+def peak_near(alpha, error, alpha_star: float, *, min_prominence: float,
+              halfwidth_log10: float) -> dict[str, Any]:
+    """The most prominent peak of the curve within ``halfwidth_log10`` decades of ``alpha_star``
+    (``find_peaks``); ``found`` False when there is none there."""
+    peaks = find_peaks(alpha, error, min_prominence=min_prominence)
+    near = [p for p in peaks if math.isfinite(alpha_star) and abs(math.log10(p["alpha"] / alpha_star)) <= halfwidth_log10]
+    best = max(near, key=lambda p: p["prominence"], default=None)
+    return {"found": best is not None, "peak": best, "alpha_star": alpha_star,
+            "all_peaks": peaks, "min_prominence": min_prominence, "halfwidth_log10": halfwidth_log10}
+
+
+def size_verdict(id: str, claim: str, measured: float, quoted: float, *, factor: float,
+                 source: str = "", extra: dict[str, Any] | None = None) -> Verdict:
+    """A size the paper quotes ("gains of up to 15 %") holds when the measured size lies within a
+    factor ``factor`` of it: quoted / factor ≤ measured ≤ quoted · factor."""
+    lo, hi = quoted / factor, quoted * factor
+    ok = bool(math.isfinite(measured) and lo <= measured <= hi)
+    return Verdict(id, claim, ok, {"measured": measured, "quoted": quoted, "band": [lo, hi], **(extra or {})},
+                   source)
 
 
 def write_verdicts(path: str | Path, figure: str, verdicts: Iterable[Verdict],
@@ -184,10 +277,12 @@ def write_verdicts(path: str | Path, figure: str, verdicts: Iterable[Verdict],
 
 
 def _record(v: Verdict) -> dict[str, Any]:
-    """A verdict as JSON; ``evaluated`` only where it is False (files of evaluated claims are unchanged)."""
+    """A verdict as JSON; ``evaluated`` only where it is False, ``passed_normal`` only where it is set."""
     d = asdict(v)
     if d["evaluated"]:
         del d["evaluated"]
+    if d["passed_normal"] is None:
+        del d["passed_normal"]
     return d
 
 

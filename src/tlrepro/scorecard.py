@@ -2,10 +2,17 @@
 records the figure rules write (``figures/<paper>/<fig>.{claims,prov}.json``).
 
 The scorecard lists every figure of the registry (``workflow/report/figures.yaml``), built or not:
-at which scale it was built, from which commit, and how many of its claims passed."""
+at which scale it was built, from which commit, and how many of its claims passed.
+
+Counting rules: each verdict is counted once. A verdict that several figures show (the same id, verdict
+and numbers, e.g. the spot checks of a grid drawn in three panels) counts under the first figure of
+the registry and is listed as shared in the others. The papers' claims and this workflow's checks
+(``claims.is_workflow_check``) are counted apart, and where the plain normal reading of "within n
+standard errors" (``passed_normal``) gives another verdict than the Student-t bound, both are shown."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -44,6 +51,10 @@ class ScoreRow:
     n_checks_passed: int = 0
     failed_checks: list[str] = field(default_factory=list)
     not_evaluated: list[str] = field(default_factory=list)  # claims whose data are missing
+    shared: dict[str, str] = field(default_factory=dict)  # verdict id -> the figure it is counted under
+    #: verdicts (claims and checks) whose plain normal reading differs: id -> passed under that reading
+    normal_differs: dict[str, bool] = field(default_factory=dict)
+    n_passed_normal: int = 0  # the paper's claims passed under the plain normal reading
 
     @property
     def status(self) -> str:
@@ -71,10 +82,22 @@ def _not_evaluated(claims: Mapping[str, Any]) -> list[str]:
     return [c["id"] for c in claims.get("claims", []) if not c.get("evaluated", True)]
 
 
+def _identity(paper: str, verdict: Mapping[str, Any]) -> str:
+    """What makes two verdicts the same verdict: paper, id, outcome and numbers."""
+    key = {k: verdict.get(k) for k in ("id", "passed", "passed_normal", "numbers")}
+    return paper + ":" + hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _normal(verdict: Mapping[str, Any]) -> bool:
+    """The verdict under the plain normal reading (the verdict itself where it has no such reading)."""
+    value = verdict.get("passed_normal")
+    return bool(verdict.get("passed")) if value is None else bool(value)
+
+
 def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
                    figures_dir: str | os.PathLike = "figures") -> list[ScoreRow]:
     """One row per registry figure, filled from its claims and provenance files when they exist."""
-    rows = []
+    rows, counted_in = [], {}
     for paper, figs in registry.items():
         for fig, meta in figs.items():
             row = ScoreRow(paper, fig, meta.get("caption", ""), bool(meta.get("implemented")))
@@ -88,6 +111,15 @@ def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
                               if git.get("commit") else "no git")
                 row.finished = prov.get("finished")
                 of_paper, checks = _split(claims)
+                for c in of_paper + checks:  # count each verdict once: under the first figure showing it
+                    first = counted_in.setdefault(_identity(paper, c), fig)
+                    if first != fig:
+                        row.shared[c["id"]] = first
+                of_paper = [c for c in of_paper if c["id"] not in row.shared]
+                checks = [c for c in checks if c["id"] not in row.shared]
+                row.normal_differs = {c["id"]: _normal(c) for c in of_paper + checks
+                                      if _normal(c) != bool(c.get("passed"))}
+                row.n_passed_normal = sum(_normal(c) for c in of_paper)
                 row.n_claims, row.n_passed = len(of_paper), sum(bool(c.get("passed")) for c in of_paper)
                 row.failed = [c["id"] for c in of_paper if not c.get("passed")]
                 row.n_checks, row.n_checks_passed = len(checks), sum(bool(c.get("passed")) for c in checks)
@@ -99,9 +131,23 @@ def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
 
 def _totals(rows: list[ScoreRow]) -> str:
     built = [r for r in rows if r.built]
+    n_claims = sum(r.n_claims for r in built)
     return (f"{len(built)} of {len(rows)} figures built; the papers' claims passed: "
-            f"{sum(r.n_passed for r in built)} of {sum(r.n_claims for r in built)}; this workflow's "
-            f"checks passed: {sum(r.n_checks_passed for r in built)} of {sum(r.n_checks for r in built)}")
+            f"{sum(r.n_passed for r in built)} of {n_claims} (under the plain normal reading of 'within "
+            f"n standard errors': {sum(r.n_passed_normal for r in built)} of {n_claims}); this "
+            f"workflow's checks passed: {sum(r.n_checks_passed for r in built)} of "
+            f"{sum(r.n_checks for r in built)}; each verdict counted once")
+
+
+def _differs(r: ScoreRow) -> str:
+    return ", ".join(f"{i} ({'passes' if ok else 'fails'})" for i, ok in r.normal_differs.items())
+
+
+def _shared(r: ScoreRow) -> str:
+    by_fig: dict[str, list[str]] = {}
+    for i, fig in r.shared.items():
+        by_fig.setdefault(fig, []).append(i)
+    return "; ".join(f"{len(ids)} counted in {fig}" for fig, ids in by_fig.items())
 
 
 def scorecard_markdown(rows: list[ScoreRow]) -> str:
@@ -109,20 +155,24 @@ def scorecard_markdown(rows: list[ScoreRow]) -> str:
     lines = ["# Replication scorecard", "",
              "Generated by the workflow (`rule scorecard`, or `tlrepro scorecard`) from the claims "
              "verdicts (`figures/<paper>/<fig>.claims.json`) and provenance records "
-             "(`figures/<paper>/<fig>.prov.json`). Do not edit by hand. Claims are the papers'; checks "
-             "are this workflow's own (solver convergence, Gaussian equivalence), counted apart.", "",
+             "(`figures/<paper>/<fig>.prov.json`). Do not edit by hand. Claims are the papers' statements; "
+             "checks are this workflow's own (solver convergence, generators, datasets, Gaussian "
+             "equivalence, theory spot checks), counted apart. Each verdict is counted once: one that "
+             "several figures show counts under the first. Statistical verdicts use the Student-t bound "
+             "for the number of seeds; where the plain normal bound gives another verdict, the last "
+             "columns but two say so.", "",
              f"**{_totals(rows)}.**", "",
              "| paper | figure | status | scale | claims passed | failing claims | checks passed | "
-             "failing checks | commit | built |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "failing checks | plain normal reading differs | shared verdicts | commit | built |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         claims = f"{r.n_passed} / {r.n_claims}" if r.built else ""
         if r.not_evaluated:
             claims += f" ({len(r.not_evaluated)} not evaluated: {', '.join(r.not_evaluated)})"
         checks = f"{r.n_checks_passed} / {r.n_checks}" if r.built else ""
         lines.append(f"| {r.paper} | {r.figure} | {r.status} | {r.scale or ''} | {claims} | "
-                     f"{', '.join(r.failed)} | {checks} | {', '.join(r.failed_checks)} | "
-                     f"{r.commit or ''} | {r.finished or ''} |")
+                     f"{', '.join(r.failed)} | {checks} | {', '.join(r.failed_checks)} | {_differs(r)} | "
+                     f"{_shared(r)} | {r.commit or ''} | {r.finished or ''} |")
     return "\n".join(lines) + "\n"
 
 
@@ -139,11 +189,13 @@ def scorecard_html(rows: list[ScoreRow]) -> str:
               f"<span style='background:{colour.get(r.status, '#eeeeee')}'>{r.status}</span>",
               html.escape(r.scale or ""), f"{r.n_passed} / {r.n_claims}" if r.built else "",
               html.escape(", ".join(r.failed)), f"{r.n_checks_passed} / {r.n_checks}" if r.built else "",
-              html.escape(", ".join(r.failed_checks)), html.escape(r.commit or "")] for r in rows]
+              html.escape(", ".join(r.failed_checks)), html.escape(_differs(r)), html.escape(_shared(r)),
+              html.escape(r.commit or "")] for r in rows]
     return ("<html><body><h1>Replication scorecard</h1>"
             f"<p><b>{html.escape(_totals(rows))}.</b></p>"
             + _table(["paper", "figure", "status", "scale", "claims passed", "failing claims",
-                      "checks passed", "failing checks", "commit"], cells) + "</body></html>\n")
+                      "checks passed", "failing checks", "plain normal reading differs",
+                      "shared verdicts", "commit"], cells) + "</body></html>\n")
 
 
 def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
@@ -151,8 +203,15 @@ def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
     def numbers(d: Mapping[str, Any]) -> str:
         return html.escape(json.dumps(d, sort_keys=True, default=str)[:600])
 
+    def normal(c: Mapping[str, Any]) -> str:
+        value = c.get("passed_normal")
+        if value is None:
+            return ""
+        return ("PASS" if value else "FAIL") + (" (differs)" if bool(value) != bool(c["passed"]) else "")
+
     verdicts = [[html.escape(c["id"]), "NOT EVALUATED" if not c.get("evaluated", True)
-                 else "PASS" if c["passed"] else "<b>FAIL</b>",
+                 else "PASS" if c["passed"] else "<b>FAIL</b>", normal(c),
+                 "this workflow" if is_workflow_check(c.get("source")) else "paper",
                  html.escape(c.get("claim", "")), numbers(c.get("numbers", {}))]
                 for c in claims.get("claims", [])]
     git = prov.get("git") or {}
@@ -172,7 +231,8 @@ def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
             f"<h2>{html.escape(str(prov.get('figure')))}: {sum(bool(c['passed']) for c in paper)} of "
             f"{len(paper)} claims of the paper pass; {sum(bool(c['passed']) for c in checks)} of "
             f"{len(checks)} checks of this workflow</h2>"
-            + _table(["claim", "verdict", "paper", "numbers"], verdicts)
+            + _table(["claim", "verdict", "plain normal reading", "whose", "statement", "numbers"],
+                     verdicts)
             + "<h3>Provenance</h3>"
             + _table(["", ""], [[html.escape(k), html.escape(str(v))] for k, v in facts])
             + "<p>Check it against the workspace: <code>tlrepro audit "

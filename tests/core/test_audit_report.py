@@ -141,4 +141,30 @@ def test_scorecard_counts_the_papers_claims_apart_from_the_workflows_checks(tmp_
     assert row.status == "all claims pass" and row.failed == [] and row.failed_checks == ["solver"]
     md = scorecard_markdown([row])
     assert "| p | f | all claims pass | smoke | 2 / 2 |  | 0 / 1 | solver |" in md
-    assert "the papers' claims passed: 2 of 2; this workflow's checks passed: 0 of 1" in md
+    assert "the papers' claims passed: 2 of 2 (under the plain normal reading" in md
+    assert "this workflow's checks passed: 0 of 1" in md
+
+
+def _figure(root, name, verdicts):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / f"{name}.claims.json").write_text(json.dumps({"claims": verdicts}))
+    (root / f"{name}.prov.json").write_text(json.dumps({"scale": "default", "git": {"commit": "abc"}}))
+
+
+def test_scorecard_counts_each_verdict_once_and_shows_both_readings(tmp_path):
+    """A verdict several figures show (same id, outcome and numbers) counts under the first figure of
+    the registry; a verdict with the same id but other numbers is another verdict. Where the plain
+    normal reading differs from the Student-t verdict, the row and the totals say so."""
+    spot = {"id": "g:spot", "passed": False, "passed_normal": True, "numbers": {"z": 5.0},
+            "source": "Paper"}
+    _figure(tmp_path / "figures/p", "a", [spot, {"id": "x", "passed": True, "numbers": {"v": 1}, "source": "Paper"}])
+    _figure(tmp_path / "figures/p", "b", [spot, {"id": "x", "passed": True, "numbers": {"v": 2}, "source": "Paper"}])
+    _figure(tmp_path / "figures/p", "c", [{**spot, "numbers": {"z": 6.0}}])
+    ra, rb, rc = scorecard_rows({"p": {f: {"implemented": True} for f in "abc"}}, tmp_path / "figures")
+    assert (ra.n_claims, ra.n_passed, ra.n_passed_normal) == (2, 1, 2)
+    assert ra.normal_differs == {"g:spot": True} and not ra.shared
+    assert (rb.n_claims, rb.shared) == (1, {"g:spot": "a"})  # x with other numbers is its own verdict
+    assert rc.n_claims == 1 and not rc.shared  # same id, other numbers: counted
+    md = scorecard_markdown([ra, rb, rc])
+    assert "claims passed: 2 of 4 (under the plain normal reading of 'within n standard errors': 4 of 4)" in md
+    assert "g:spot (passes)" in md and "1 counted in a" in md

@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tlrepro.claims import (curve_below, in_peak, peak_at_threshold, summarise,
-                            theory_matches_simulation, write_verdicts)
+from tlrepro.claims import (Verdict, curve_below, equivalence_verdict, find_peaks, in_peak,
+                            paired_differences, peak_near, pooled_mean, region_verdict, size_verdict,
+                            summarise, theory_matches_simulation, write_verdicts)
 from tlrepro.provenance import build_record, config_hash, sha256_file, write_record
 
 
@@ -48,20 +49,112 @@ def test_curve_below():
     assert v.passed and v.numbers["n_alphas"] == 2 and v.numbers["max_gap"] == pytest.approx(0.1)
 
 
-def test_peak_at_threshold():
+def test_a_peak_is_a_prominent_local_maximum_not_a_bend():
     a = np.geomspace(0.1, 10, 201)
     err = 0.1 + 0.3 * np.exp(-(np.log10(a) - np.log10(2.5)) ** 2 / 0.01)
-    p = peak_at_threshold(a, err, 2.4, halfwidth_log10=0.05)
-    assert p["near"] and p["peak_alpha"] == pytest.approx(2.5, rel=0.03)
-    assert p["is_local_max"]
-    assert not peak_at_threshold(a, err, 5.0, halfwidth_log10=0.05)["near"]
-    # a cusp: a decreasing curve whose slope in log(alpha) steepens abruptly at alpha = 3
+    p = peak_near(a, err, 2.4, min_prominence=0.005, halfwidth_log10=0.05)
+    assert p["found"] and p["peak"]["alpha"] == pytest.approx(2.5, rel=0.03)
+    assert p["peak"]["prominence"] == pytest.approx(0.3, rel=0.01)
+    assert not peak_near(a, err, 5.0, min_prominence=0.005, halfwidth_log10=0.05)["found"]  # elsewhere
+    assert not peak_near(a, err, 2.4, min_prominence=0.5, halfwidth_log10=0.05)["found"]  # too small
+    # a cusp (a decreasing curve whose slope steepens abruptly at alpha = 3) is a bend, not a peak
     x = np.log10(a)
     cusp = 0.3 - 0.02 * x - 0.2 * np.clip(x - np.log10(3.0), 0, None)
-    c = peak_at_threshold(a, cusp, 3.0, halfwidth_log10=0.02)
-    assert c["near"] and not c["is_local_max"]
-    # a smooth convex decrease has no cusp near a threshold placed elsewhere
-    assert not peak_at_threshold(a, 1 / a, 2.0, halfwidth_log10=0.05)["near"]
+    assert find_peaks(a, cusp, min_prominence=0.0) == []
+    assert not peak_near(a, cusp, 3.0, min_prominence=0.005, halfwidth_log10=0.05)["found"]
+    # unsorted input is sorted by alpha first
+    order = np.random.default_rng(0).permutation(a.size)
+    assert find_peaks(a[order], err[order], min_prominence=0.005) == find_peaks(a, err, min_prominence=0.005)
+
+
+def _pairs(diffs_by_alpha, a="A", b="B"):
+    """Paired sims: per alpha, model b at 0.3 and model a at 0.3 + d for each listed d (one seed each)."""
+    rows = []
+    for alpha, diffs in diffs_by_alpha.items():
+        for seed, d in enumerate(diffs):
+            rows += [{"model": b, "instance": 1, "alpha": alpha, "seed": seed, "test_error": 0.3},
+                     {"model": a, "instance": 1, "alpha": alpha, "seed": seed, "test_error": 0.3 + d}]
+    return pd.DataFrame(rows)
+
+
+def test_paired_differences_pair_by_seed_and_drop_unpaired():
+    sims = _pairs({1.0: [0.01, 0.03], 2.0: [-0.02]})
+    sims = pd.concat([sims, pd.DataFrame([{"model": "A", "instance": 1, "alpha": 2.0, "seed": 9,
+                                           "test_error": 0.9}])])  # no partner: dropped
+    d = paired_differences(sims, "A", "B").set_index("alpha")
+    assert d.loc[1.0, "mean"] == pytest.approx(0.02) and d.loc[1.0, "n"] == 2
+    assert d.loc[1.0, "sem"] == pytest.approx(np.std([0.01, 0.03], ddof=1) / np.sqrt(2))
+    assert d.loc[2.0, "n"] == 1 and d.loc[2.0, "mean"] == pytest.approx(-0.02)
+
+
+def test_pooled_mean():
+    p = pooled_mean([0.1, 0.3], [0.02, 0.02], [5, 5])
+    assert p["mean"] == pytest.approx(0.2) and p["sem"] == pytest.approx(np.hypot(0.02, 0.02) / 2)
+    assert p["dof"] == pytest.approx(8.0)  # equal cells: the dof add up
+    assert np.isnan(pooled_mean([0.1], [0.0], [np.nan])["dof"])
+
+
+def _cells(diffs, sem=0.002, n=6):
+    return pd.DataFrame({"value": np.arange(len(diffs), dtype=float), "alpha": 1.0,
+                         "diff": diffs, "sem": sem, "n": n})
+
+
+@pytest.mark.parametrize("diffs,every,sem,passes", [
+    ([0.02, 0.03], True, 0.002, True),       # a clear region
+    ([0.02], True, 0.002, False),            # one cell is not a region
+    ([0.002, 0.003], True, 0.0001, False),   # significant but below the effect size
+    ([0.02, -0.001], True, 0.002, False),    # one cell of the wrong sign, every cell required
+    ([0.02, -0.001], False, 0.002, True),    # ... not required: the region's mean decides
+    ([0.02, 0.03], True, 0.02, False),       # large enough but not significant
+])
+def test_region_verdict(diffs, every, sem, passes):
+    v = region_verdict("r", "c", _cells(diffs, sem), sign=+1, every=every, min_cells=2, min_effect=0.005,
+                       n_sigma=3.0)
+    assert v.passed is passes, v.numbers
+    assert not region_verdict("r", "c", _cells(diffs, sem), sign=-1, every=every, min_cells=2,
+                              min_effect=0.005, n_sigma=3.0).passed
+
+
+def test_region_verdict_on_theory_cells_has_no_significance_and_no_normal_reading():
+    v = region_verdict("r", "c", _cells([0.02, 0.01], sem=0.0, n=np.nan), sign=+1, every=True,
+                       min_cells=2, min_effect=0.005, n_sigma=3.0)
+    assert v.passed and not v.numbers["simulated"] and v.passed_normal is None
+
+
+def test_region_verdict_reports_both_readings_where_they_differ():
+    # 2 cells of 3 pairs: pooled dof about 4, t bound 6.4; z = 0.02 / (0.004 / sqrt 2) = 7.1 > 6.4 passes,
+    # so make z = 5: passes the normal 3 sigma, fails the Student-t bound
+    sem = 0.02 * np.sqrt(2) / 5
+    v = region_verdict("r", "c", _cells([0.02, 0.02], sem=sem, n=3), sign=+1, every=True, min_cells=2,
+                       min_effect=0.005, n_sigma=3.0)
+    assert v.numbers["z"] == pytest.approx(5.0) and v.numbers["z_bound"] > 5
+    assert not v.passed and v.passed_normal
+
+
+def test_equivalence_verdict_tost():
+    pts = lambda m, s, n: pd.DataFrame({"alpha": [1.0], "mean": [m], "sem": [s], "n": [n]})  # noqa: E731
+    assert equivalence_verdict("e", "c", pts(0.002, 0.001, 10), margin=0.01, level=0.05).passed
+    # a small gap measured too noisily is not shown equivalent (no "absence of evidence")
+    assert not equivalence_verdict("e", "c", pts(0.002, 0.01, 10), margin=0.01, level=0.05).passed
+    # a precisely measured gap beyond the margin is not equivalent
+    assert not equivalence_verdict("e", "c", pts(0.02, 0.001, 10), margin=0.01, level=0.05).passed
+    assert not equivalence_verdict("e", "c", pts(0.0, 0.0, 10).iloc[:0], margin=0.01, level=0.05).passed
+    # t (2 pairs: 6.31) and normal (1.64) quantiles differ: 0.004 + 0.001 t > 0.01 > 0.004 + 0.001 z
+    v = equivalence_verdict("e", "c", pts(0.004, 0.001, 2), margin=0.01, level=0.05)
+    assert not v.passed and v.passed_normal
+
+
+def test_size_verdict_band():
+    assert size_verdict("s", "c", 0.12, 0.15, factor=2.0).passed
+    assert size_verdict("s", "c", 0.08, 0.15, factor=2.0).passed
+    assert not size_verdict("s", "c", 0.07, 0.15, factor=2.0).passed
+    assert not size_verdict("s", "c", 0.31, 0.15, factor=2.0).passed
+    assert not size_verdict("s", "c", float("nan"), 0.15, factor=2.0).passed
+
+
+def test_passed_normal_is_written_only_where_set(tmp_path):
+    doc = write_verdicts(tmp_path / "c.json", "f", [Verdict("a", "c", True), Verdict("b", "c", False, passed_normal=True)])
+    assert "passed_normal" not in doc["claims"][0] and doc["claims"][1]["passed_normal"] is True
 
 
 def test_write_verdicts(tmp_path):

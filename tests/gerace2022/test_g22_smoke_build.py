@@ -41,8 +41,11 @@ def test_claims_file_reports_every_claim(smoke_run):
     doc = json.loads((work / f"{FIG}.claims.json").read_text())
     ids = {c["id"] for c in doc["claims"]}
     assert {"theory_matches_simulation_TF", "theory_matches_simulation_RF", "tf_below_rf_theory",
-            "tf_below_2l_small_alpha", "finetune_hurts_small_alpha",
-            "interpolation_peaks_shifted"} <= ids
+            "fig2b:tf_below_2l_small", "fig2b:finetune_worse_small", "interpolation_peaks",
+            "cusp_delayed_in_tf"} <= ids
+    # the ft-TF jobs record their starting point, the TF solution on the same samples (paired claims)
+    ft = pd.read_csv(work / "results/gerace2022/fig2b/sim-fttf-s1.csv")
+    assert ft["start_test_error"].between(0, 1).all()
     assert doc["n_passed"] == sum(c["passed"] for c in doc["claims"])
     for c in doc["claims"]:
         assert isinstance(c["passed"], bool) and c["claim"] and isinstance(c["numbers"], dict)
@@ -92,7 +95,8 @@ def test_multilabel_diagrams_are_simulated_and_compared_with_the_binary_ones(smo
             "figB1:matches_binary_ft-TF-TF"} <= ids
     assert not any("theory" in i for i in ids)
     agree = next(c for c in b1["claims"] if c["id"] == "figB1:matches_binary_TF-2L")
-    assert agree["numbers"]["n_cells"] == 4  # 2 eta rows x 2 M/H, shared with figA1_eta
+    # the named feature judged on both diagrams: the binary one from figA1_eta's tables
+    assert agree["numbers"]["feature"] and "binary_passed" in agree["numbers"], agree["numbers"]
     assert "results/gerace2022/figA1_eta_r0/theory-tf-s1.csv" in json.loads(
         (work / "figures/gerace2022/figB1.prov.json").read_text())["inputs"]
     b2 = json.loads((work / "figures/gerace2022/figB2.claims.json").read_text())

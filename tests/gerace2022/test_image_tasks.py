@@ -134,13 +134,22 @@ def test_paired_gap_removes_the_shared_noise():
     assert (gap["mean"] < 0).all() and (gap["sem"] < 0.005).all() and (gap["n"] == 6).all()
 
 
+SETTINGS = {"n_sigma": 3.0, "peak_halfwidth_log10": 0.2, "small_alpha_max": 0.3, "large_alpha_min": 3.0,
+            "min_effect": 0.005, "min_cells": 2, "equivalence_margin": 0.01, "equivalence_level": 0.05,
+            "min_peak_prominence": 0.005, "size_factor": 2.0, "min_pattern_correlation": 0.8,
+            "overfit_train_error_max": 0.01}
+
+
 def test_panel_claims_pass_and_fail_on_constructed_curves():
-    settings = {"n_sigma": 3.0, "small_alpha_max": 0.3, "large_alpha_min": 3.0}
+    """The sign claims (the peaks and sizes have their own tests in test_real_claims.py)."""
+    settings = SETTINGS
+    signs = ["fig2a:tf_below_rf", "fig2a:tf_below_2l_small", "fig2a:2l_below_tf_large",
+             "fig2a:finetune_not_better_small", "fig2a:finetune_better_large"]
     curves = {"TF": 0.0, "RF": 0.05, "2L": lambda a: 0.1 if a < 1 else -0.05,
               "ft-TF": lambda a: 0.02 if a < 1 else -0.01}
     good = _sims(curves, n=10)
     v = {x.id: x for x in panel_claims("fig2a", good, settings)}
-    assert all(x.passed for x in v.values()), {k: x.passed for k, x in v.items()}
+    assert all(v[i].passed for i in signs), {i: v[i].passed for i in signs}
     # the same curves with 3 seeds: the 0.01 fine-tuning gain cannot be shown at the 2-dof bound (19.2)
     few = {x.id: x for x in panel_claims("fig2a", _sims(curves, n=3), settings)}
     (p,) = few["fig2a:finetune_better_large"].numbers["points"]
@@ -151,19 +160,20 @@ def test_panel_claims_pass_and_fail_on_constructed_curves():
     assert not v["fig2a:tf_below_rf"].passed and not v["fig2a:2l_below_tf_large"].passed
     ortho = {x.id: x.passed for x in panel_claims("figC2", _sims({"TF": 0.0, "RF": 0.0, "2L": -0.05,
                                                                   "ft-TF": 0.0}), settings)}
-    assert ortho == {"figC2:tf_equals_rf": True, "figC2:tf_not_better_than_2l": True}
+    assert ortho["figC2:tf_equals_rf"] and ortho["figC2:tf_not_better_than_2l"]
     assert not panel_claims("figC2", _sims({"TF": 0.0, "RF": 0.03, "2L": 0.0, "ft-TF": 0.0}),
                             settings)[0].passed
 
 
 def test_fig4a_asymmetry_claims():
-    settings = {"n_sigma": 3.0, "small_alpha_max": 0.3, "large_alpha_min": 3.0}
+    settings = SETTINGS
+    two = ("hard_to_easy_lower_error", "hard_to_easy_larger_gain")
     he = _sims({"TF": 0.0, "RF": 0.10, "2L": 0.10, "ft-TF": 0.0})
     eh = _sims({"TF": 0.1, "RF": 0.15, "2L": 0.15, "ft-TF": 0.1})
     v = {x.id: x.passed for x in figure_claims("fig4a", {"fig4a_hard_easy": he, "fig4a_easy_hard": eh}, settings)}
-    assert v == {"hard_to_easy_lower_error": True, "hard_to_easy_larger_gain": True}
+    assert {i: v[i] for i in two} == {"hard_to_easy_lower_error": True, "hard_to_easy_larger_gain": True}
     v = {x.id: x.passed for x in figure_claims("fig4a", {"fig4a_hard_easy": eh, "fig4a_easy_hard": he}, settings)}
-    assert v == {"hard_to_easy_lower_error": False, "hard_to_easy_larger_gain": False}
+    assert {i: v[i] for i in two} == {"hard_to_easy_lower_error": False, "hard_to_easy_larger_gain": False}
 
 
 def test_appendix_d_claims_report_a_partial_copy():

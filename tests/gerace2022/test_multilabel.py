@@ -7,12 +7,17 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from tlrepro.gerace2022.baselines import _errors, _logistic_loss, fit_logistic, simulate_fixed_features
-from tlrepro.gerace2022.chmm import CHMM, make_chmm, sample_hmm
+from tlrepro.gerace2022.baselines import (
+    _errors,
+    _logistic_loss,
+    fit_logistic,
+    simulate_fixed_features,
+)
+from tlrepro.gerace2022.chmm import CHMM, make_chmm
 from tlrepro.gerace2022.features import Population, estimate_population, relu_features
-from tlrepro.gerace2022.phase import grid_table, phase_claims, sign_agreement
-from tlrepro.gerace2022.network_baselines import _network_output, simulate_networks
 from tlrepro.gerace2022.nets import predict_error, train_source, train_two_layer
+from tlrepro.gerace2022.network_baselines import _network_output, simulate_networks
+from tlrepro.gerace2022.phase import diagram, grid_table, phase_claims
 
 K = 4
 
@@ -162,47 +167,141 @@ def test_multilabel_simulations_pair_the_models(chmm):
     assert np.allclose(ft["train_error"], tf["train_error"])
 
 
-def _table(diffs: dict[tuple[float, float], float]) -> pd.DataFrame:
-    """A grid table in which TF − every other model is the given value per (grid value, alpha)."""
-    rows = [{"row": f"g_r{int(value * 10)}", "value": value, "model": model, "alpha": alpha,
-             "mean": 0.3 + d if model == "TF" else 0.3, "sem": 0.01, "n": 5}
-            for (value, alpha), d in diffs.items() for model in ("TF", "RF", "2L", "ft-TF")]
-    return pd.DataFrame(rows)
+ETA = [0.0, 0.2, 0.8, 1.0]
+ML_ALPHAS = [0.1, 0.3, 3.0, 6.0]
+ML_SETTINGS = {"n_sigma": 3.0, "peak_halfwidth_log10": 0.2, "small_alpha_max": 0.3, "large_alpha_min": 3.0,
+               "correlated": [0.8, 1.0], "uncorrelated": [0.0, 0.2], "min_effect": 0.005, "min_cells": 2,
+               "equivalence_margin": 0.01, "equivalence_level": 0.05, "min_peak_prominence": 0.005,
+               "size_factor": 2.0, "min_pattern_correlation": 0.8, "overfit_train_error_max": 0.01}
 
 
-def test_sign_agreement_counts_shared_cells_and_fails_on_disagreement():
-    ref = _table({(0.0, 0.1): 0.05, (0.0, 1.0): 0.02, (1.0, 0.1): -0.1, (1.0, 1.0): -0.05})
-    same = _table({(0.0, 0.1): 0.01, (0.0, 1.0): 0.03, (1.0, 0.1): -0.2, (1.0, 1.0): -0.01, (1.0, 9.0): 0.4})
-    v = sign_agreement("p:", same, ref, "TF-2L", 0.75)
-    assert v.passed and v.numbers["n_cells"] == 4 and v.numbers["fraction_same_sign"] == 1.0
-    flipped = _table({(0.0, 0.1): -0.01, (0.0, 1.0): -0.03, (1.0, 0.1): -0.2, (1.0, 1.0): -0.01})
-    v = sign_agreement("p:", flipped, ref, "TF-2L", 0.75)
-    assert not v.passed and v.numbers["fraction_same_sign"] == 0.5 and len(v.numbers["differing_cells"]) == 2
-    assert not sign_agreement("p:", same, None, "TF-2L", 0.75).passed
-    disjoint = _table({(0.5, 0.3): 0.01})
-    assert not sign_agreement("p:", disjoint, ref, "TF-2L", 0.0).passed  # nothing compared
+def _sims(err, values=ETA, alphas=ML_ALPHAS, n=6, models=("TF", "RF", "2L", "ft-TF"), seed=0):
+    """Simulations of a grid from err(model, value, alpha); per seed a shared sample noise and a small
+    one of each model; ft-TF rows carry start_test_error, the TF simulation on the same samples."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i, value in enumerate(values):
+        for alpha in alphas:
+            c = rng.standard_normal(n) * 0.02
+            e = {m: rng.standard_normal(n) * 0.002 for m in ("TF", "RF", "2L", "ft-TF")}
+            for s in range(n):
+                tf = err("TF", value, alpha) + c[s] + e["TF"][s]
+                for m in models:
+                    row = {"row": f"g_r{i}", "model": m, "alpha": alpha, "instance": 1, "seed": s,
+                           "test_error": err(m, value, alpha) + c[s] + e[m][s], "train_error": 0.0,
+                           "train_loss": 0.0}
+                    if m == "ft-TF":
+                        row["start_test_error"] = tf
+                    out.append(row)
+    return pd.DataFrame(out), {f"g_r{i}": v for i, v in enumerate(values)}
 
 
-def test_multilabel_claims_use_simulations_only():
-    sims = []
-    for row, value in (("g_r0", 0.0), ("g_r1", 1.0)):
-        for alpha in (0.1, 5.0):
-            for model, err in (("TF", 0.2 if value else 0.6), ("RF", 0.5), ("2L", 0.55 if alpha < 1 else 0.1),
-                               ("ft-TF", 0.25 if value else 0.5)):
-                for seed in range(3):
-                    sims.append({"row": row, "model": model, "alpha": alpha, "instance": 1, "seed": seed,
-                                 "test_error": err + 0.001 * seed})
-    sims = pd.DataFrame(sims)
-    values = {"g_r0": 0.0, "g_r1": 1.0}
-    table = grid_table(None, sims, values)
-    assert set(table["model"]) == {"TF", "RF", "2L", "ft-TF"} and (table["n"] == 3).all()
-    s = {"n_sigma": 3, "small_alpha_max": 0.3, "large_alpha_min": 3.0, "correlated": [0.8, 1.0],
-         "uncorrelated": [0.0, 0.2], "min_sign_agreement": 0.75}
-    verdicts = {v.id: v for v in phase_claims("multilabel_correlation", "g", table, None, sims, s,
-                                              reference=table)}
-    assert not any("theory" in k for k in verdicts)
-    assert verdicts["g:tf_beats_2l_low_samples_high_correlation"].passed
-    assert verdicts["g:negative_transfer_corner"].passed  # TF 0.6 > RF 0.5 at eta = 0, M/H = 0.1
-    assert verdicts["g:matches_binary_TF-RF"].passed  # compared with itself
+def _b1_err(corner: float):
+    """B.1-like errors: TF better than 2L at low samples and high eta; TF − RF = ``corner`` at low eta
+    and few samples (negative transfer when positive); fine-tuning hurts most at low samples, high eta."""
+    def err(model, eta, alpha):
+        low = alpha <= 0.3
+        if model == "TF":
+            return 0.3
+        if model == "RF":
+            return 0.3 - corner if (eta <= 0.2 and low) else 0.36
+        if model == "2L":
+            return 0.36 if low else 0.25
+        return 0.3 + (0.03 if (low and eta >= 0.8) else -0.01)  # ft-TF
+    return err
+
+
+def _binary_reference(corner: float):
+    """A binary counterpart: replica TF / RF (TF − RF = ``corner`` in the corner) and paired 2L / ft-TF."""
+    err = _b1_err(corner)
+    sims, values = _sims(err, models=("2L", "ft-TF"), seed=7)
+    th = pd.DataFrame([{"row": f"g_r{i}", "model": m, "instance": 1, "alpha": a, "test_error": err(m, v, a),
+                        "converged": True, "alpha_star": 50.0}
+                       for i, v in enumerate(ETA) for a in [0.05, 0.1, 0.2, 0.3, 1.0, 3.0, 6.0] for m in ("TF", "RF")])
+    return grid_table(th, sims, values), sims
+
+
+def _b1(corner_ml: float, corner_binary: float, **kw):
+    sims, values = _sims(_b1_err(corner_ml))
+    ref, ref_sims = _binary_reference(corner_binary)
+    return {v.id.split(":")[1]: v for v in phase_claims("multilabel_correlation", "g", grid_table(None, sims, values),
+                                                       None, sims, ML_SETTINGS, reference=ref,
+                                                       reference_sims=ref_sims, **kw)}
+
+
+def test_multilabel_claims_use_paired_simulations_only():
+    v = _b1(0.03, 0.03)
+    assert not any("theory" in k for k in v)
+    for claim in ("tf_beats_2l_low_samples_high_correlation", "negative_transfer_corner",
+                  "tf_advantage_over_finetune_low_samples_high_correlation"):
+        assert v[claim].passed, claim
+    assert v["negative_transfer_corner"].numbers["simulated"]  # judged with significance
     with pytest.raises(ValueError, match="unknown phase-diagram claims kind"):
-        phase_claims("multilabel_other", "g", table, None, sims, s)
+        phase_claims("multilabel_other", "g", pd.DataFrame({"row": [], "value": []}), None, pd.DataFrame(), ML_SETTINGS)
+
+
+def test_multilabel_agreement_is_on_the_named_features():
+    """matches_binary_<diagram>: the diagram's named feature has the same verdict in both (the binary TF − RF
+    on its replica theory, the rest on paired simulations)."""
+    both = _b1(0.03, 0.03)
+    assert all(both[f"matches_binary_{d}"].passed for d in ("TF-2L", "TF-RF", "ft-TF-TF"))
+    m = both["matches_binary_TF-RF"].numbers
+    assert m["feature"] == "negative_transfer_corner" and m["multilabel_passed"] and m["binary_passed"]
+    # the corner is in the binary diagram only: the match fails, although the other cells have the same
+    # sign (the old all-cell sign agreement, at least 75 % of the shared cells, passed)
+    ml_only = _b1(-0.06, 0.03)
+    sims, values = _sims(_b1_err(-0.06))
+    key = ["value", "alpha"]
+    cells = diagram(grid_table(None, sims, values), "TF-RF").merge(
+        diagram(_binary_reference(0.03)[0], "TF-RF"), on=key)
+    assert len(cells) == 16 and (np.sign(cells["diff_x"]) == np.sign(cells["diff_y"])).mean() >= 0.75
+    assert not ml_only["negative_transfer_corner"].passed
+    assert not ml_only["matches_binary_TF-RF"].passed and ml_only["matches_binary_TF-2L"].passed
+    # absent in both: the features agree (the corner claim itself fails)
+    neither = _b1(-0.06, -0.06)
+    assert neither["matches_binary_TF-RF"].passed and not neither["negative_transfer_corner"].passed
+
+
+def test_multilabel_corner_is_a_region_not_one_cell():
+    def err(model, eta, alpha):
+        base = _b1_err(-0.06)(model, eta, alpha)
+        return 0.25 if (model == "RF" and eta == 0.0 and alpha == 0.1) else base  # one red cell
+    sims, values = _sims(err)
+    v = {x.id.split(":")[1]: x for x in phase_claims("multilabel_correlation", "g", grid_table(None, sims, values),
+                                                     None, sims, ML_SETTINGS)}
+    assert not v["negative_transfer_corner"].passed and v["negative_transfer_corner"].numbers["n_with_sign"] == 1
+    assert not v["matches_binary_TF-RF"].passed and "error" in v["matches_binary_TF-RF"].numbers  # no reference
+
+
+def test_multilabel_finetune_needs_the_start_points():
+    sims, values = _sims(_b1_err(0.03))
+    with pytest.raises(ValueError, match="rebuild the ft-TF jobs"):
+        phase_claims("multilabel_correlation", "g", grid_table(None, sims, values), None,
+                     sims.drop(columns="start_test_error"), ML_SETTINGS)
+
+
+def test_multilabel_asymmetric_claims_and_their_match():
+    lt = [50, 100, 150, 200, 250]
+    s = dict(ML_SETTINGS, centre=150)
+
+    def err(gain_left):
+        def f(model, v, alpha):
+            if model == "TF":
+                return 0.3 - (gain_left * (150 - v) / 100 if v < 150 else 0.0)
+            return {"RF": 0.35, "2L": 0.36 if alpha <= 0.3 else 0.2, "ft-TF": 0.3}[model]
+        return f
+
+    sims, values = _sims(err(0.05), values=lt)
+    ref_sims, _ = _sims(err(0.05), values=lt, models=("2L", "ft-TF"), seed=3)
+    th = pd.DataFrame([{"row": f"g_r{i}", "model": m, "instance": 1, "alpha": a, "test_error": err(0.05)(m, v, a),
+                        "converged": True, "alpha_star": 50.0} for i, v in enumerate(lt) for a in ML_ALPHAS
+                       for m in ("TF", "RF")])
+    ref = grid_table(th, ref_sims, values)
+    v = {x.id.split(":")[1]: x for x in phase_claims("multilabel_asymmetric", "g", grid_table(None, sims, values),
+                                                     None, sims, s, reference=ref, reference_sims=ref_sims)}
+    assert v["larger_gain_when_target_simpler"].passed and v["tf_beats_2l_low_samples"].passed
+    assert v["matches_binary_TF-RF"].passed and v["matches_binary_TF-2L"].passed
+    flat, _ = _sims(err(0.0), values=lt)  # no asymmetry in the multi-label diagram
+    w = {x.id.split(":")[1]: x for x in phase_claims("multilabel_asymmetric", "g", grid_table(None, flat, values),
+                                                     None, flat, s, reference=ref, reference_sims=ref_sims)}
+    assert not w["larger_gain_when_target_simpler"].passed and not w["matches_binary_TF-RF"].passed

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..claims import Verdict, peak_at_threshold
+from ..claims import Verdict, peak_near
 from .curves import thresholds
 
 __all__ = ["double_descent_claims", "peak_height", "transition_sharpness"]
@@ -51,35 +51,42 @@ def transition_sharpness(curve: pd.Series, alpha_star: float, window_log10: floa
 
 
 def _sharper_for_smaller_lambda(stats: list[tuple[float, float]]) -> bool:
-    """stats (sharpness, background) by increasing lambda: the smallest lambda has a transition, the
-    sharpness decreases strictly while there is one, and once gone it does not come back."""
+    """stats (sharpness, background) by increasing lambda: the smallest lambda has a transition, and
+    from it the sharpness decreases strictly up to the first lambda without one, included (it must be
+    blunter too). Larger lambda are not judged: the paper states no range of lambda, and a curve
+    without a transition has no sharpness to order (the former "once gone, it must not come back"
+    clause was not the paper's)."""
     has = [s > b for s, b in stats]
     if not has or not has[0]:
         return False
     k = has.index(False) if False in has else len(has)
-    return all(has[:k]) and not any(has[k:]) and all(
-        stats[i][0] > stats[i + 1][0] for i in range(k - 1))
+    last = min(k + 1, len(stats))
+    return all(stats[i][0] > stats[i + 1][0] for i in range(last - 1))
 
 
 def double_descent_claims(scan: pd.DataFrame, settings: Mapping[str, Any]) -> list[Verdict]:
     """The claims of Sec. 4.3 on a lambda scan (columns model, instance, lam, alpha, test_error,
-    converged, alpha_star); settings: peak_halfwidth_log10."""
+    converged, alpha_star); settings: peak_halfwidth_log10, min_peak_prominence."""
     hw = float(settings["peak_halfwidth_log10"])
     a_star = thresholds(scan)
     lams = sorted(scan["lam"].unique())
     out: list[Verdict] = []
     n_bad = int((~scan["converged"].astype(bool)).sum())
     out.append(Verdict("theory_converged", "The saddle-point equations are solved at every plotted point.",
-                       n_bad == 0, {"n_points": int(len(scan)), "n_not_converged": n_bad}, SOURCE))
+                       n_bad == 0, {"n_points": int(len(scan)), "n_not_converged": n_bad},
+                       "this workflow (solver check; the scan rule stops on non-convergence)"))
     smallest = lams[0]
+    prominence = float(settings["min_peak_prominence"])
     for model in ("TF", "RF"):
         c = _curve(scan, model, smallest)
-        p = peak_at_threshold(c.index.to_numpy(), c.to_numpy(), a_star[model], halfwidth_log10=hw)
+        p = peak_near(c.index.to_numpy(), c.to_numpy(), a_star[model], min_prominence=prominence,
+                      halfwidth_log10=hw)
         out.append(Verdict(
             f"peak_at_threshold_{model}",
             "A peak in the generalization error can be observed in correspondence of the linear "
-            "separability threshold (dashed vertical lines).",
-            bool(p["near"]), {"lam": smallest, **p, "complexity_star": 1 / a_star[model]}, SOURCE))
+            f"separability threshold (dashed vertical lines): at the smallest lambda, a local maximum "
+            f"with prominence >= {prominence:g} within {hw:g} decades of alpha*.",
+            bool(p["found"]), {"lam": smallest, **p, "complexity_star": 1 / a_star[model]}, SOURCE))
     out.append(Verdict(
         "tf_threshold_at_smaller_complexity",
         "The interpolation threshold associated to TF is shifted towards smaller model complexities.",

@@ -18,7 +18,8 @@ from ..claims import Verdict
 
 __all__ = ["draw_schematic", "schematic_claims"]
 
-SOURCE = "Gerace et al. 2022, Sec. 2.1 and Fig. 1"
+#: The generator is checked against the equations Fig. 1 depicts: checks of this workflow, not findings of the paper.
+SOURCE = "this workflow (generator check: Gerace et al. 2022, Sec. 2.1, eqs. 1-5, drawn in Fig. 1)"
 
 
 def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .claims import is_workflow_check
+from .findings import status as _finding_status
 
 __all__ = ["load_registry", "ScoreRow", "scorecard_rows", "scorecard_markdown", "scorecard_html",
            "figure_card_html"]
@@ -55,11 +56,18 @@ class ScoreRow:
     #: verdicts (claims and checks) whose plain normal reading differs: id -> passed under that reading
     normal_differs: dict[str, bool] = field(default_factory=dict)
     n_passed_normal: int = 0  # the paper's claims passed under the plain normal reading
+    #: failing claims of the paper by explanation (``tlrepro.findings``): id -> the verdict record
+    explained: dict[str, dict] = field(default_factory=dict)  # "fails, cause measured"
+    unexplained: dict[str, dict] = field(default_factory=dict)  # "fails, unexplained" (none, or stale)
+    stale: list[dict] = field(default_factory=list)  # registered explanations that no longer apply
+    beyond_the_paper: bool = False  # an extension figure (registry: beyond_the_paper: true)
 
     @property
     def status(self) -> str:
         if not self.built:
             return "not built" if self.implemented else "not implemented yet"
+        if self.beyond_the_paper:  # its verdicts are this workflow's findings
+            return "findings hold" if self.n_checks_passed == self.n_checks else "findings failing"
         return "all claims pass" if self.n_passed == self.n_claims else "claims failing"
 
 
@@ -100,7 +108,8 @@ def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
     rows, counted_in = [], {}
     for paper, figs in registry.items():
         for fig, meta in figs.items():
-            row = ScoreRow(paper, fig, meta.get("caption", ""), bool(meta.get("implemented")))
+            row = ScoreRow(paper, fig, meta.get("caption", ""), bool(meta.get("implemented")),
+                           beyond_the_paper=bool(meta.get("beyond_the_paper")))
             claims = _read_json(Path(figures_dir) / paper / f"{fig}.claims.json")
             prov = _read_json(Path(figures_dir) / paper / f"{fig}.prov.json")
             if claims is not None and prov is not None:
@@ -122,6 +131,11 @@ def scorecard_rows(registry: Mapping[str, Mapping[str, Mapping[str, Any]]],
                 row.n_passed_normal = sum(_normal(c) for c in of_paper)
                 row.n_claims, row.n_passed = len(of_paper), sum(bool(c.get("passed")) for c in of_paper)
                 row.failed = [c["id"] for c in of_paper if not c.get("passed")]
+                for c in of_paper:
+                    if not c.get("passed"):
+                        kind = _finding_status(c)
+                        (row.explained if kind == "fails, cause measured" else row.unexplained)[c["id"]] = c
+                row.stale = list(claims.get("stale_explanations") or [])
                 row.n_checks, row.n_checks_passed = len(checks), sum(bool(c.get("passed")) for c in checks)
                 row.failed_checks = [c["id"] for c in checks if not c.get("passed")]
                 row.not_evaluated = _not_evaluated(claims)
@@ -134,9 +148,42 @@ def _totals(rows: list[ScoreRow]) -> str:
     n_claims = sum(r.n_claims for r in built)
     return (f"{len(built)} of {len(rows)} figures built; the papers' claims passed: "
             f"{sum(r.n_passed for r in built)} of {n_claims} (under the plain normal reading of 'within "
-            f"n standard errors': {sum(r.n_passed_normal for r in built)} of {n_claims}); this "
-            f"workflow's checks passed: {sum(r.n_checks_passed for r in built)} of "
-            f"{sum(r.n_checks for r in built)}; each verdict counted once")
+            f"n standard errors': {sum(r.n_passed_normal for r in built)} of {n_claims}); failing, "
+            f"cause measured: {sum(len(r.explained) for r in built)}, unexplained: "
+            f"{sum(len(r.unexplained) for r in built)}; this workflow's checks and findings passed: "
+            f"{sum(r.n_checks_passed for r in built)} of {sum(r.n_checks for r in built)}; each verdict "
+            f"counted once")
+
+
+def _explanations(rows: list[ScoreRow]) -> list[str]:
+    """The "why claims fail" section: per figure, each failing claim with its measured cause (or that it
+    has none), and the registered explanations the data no longer support."""
+    out = []
+    for r in rows:
+        if not (r.explained or r.unexplained or r.stale):
+            continue
+        out.append(f"### {r.paper} {r.figure}")
+        for i, c in r.explained.items():
+            e = c["explanation"]
+            out.append(f"- `{i}`, fails, cause measured: {e['cause']} ([docs](../{e['docs']}))")
+        for i, c in r.unexplained.items():
+            e = c.get("explanation")
+            if e:
+                broken = "; ".join(f"{p['verdict']}" + (f".{p['number']}" if "number" in p else "")
+                                   + f" measured {p['measured']}" for p in e["premises"] if not p["holds"])
+                out.append(f"- `{i}`, fails, unexplained: its explanation no longer matches the data "
+                           f"({broken}): {e['cause']}")
+            else:
+                out.append(f"- `{i}`, fails, unexplained: no measured cause yet")
+        for st in r.stale:
+            out.append(f"- stale explanation `{st['id']}`: {st['why']}")
+        out.append("")
+    return out
+
+
+def _failing(r: ScoreRow) -> str:
+    return ", ".join([f"{i} (cause measured)" for i in r.explained]
+                     + [f"{i} (unexplained)" for i in r.unexplained])
 
 
 def _differs(r: ScoreRow) -> str:
@@ -170,9 +217,16 @@ def scorecard_markdown(rows: list[ScoreRow]) -> str:
         if r.not_evaluated:
             claims += f" ({len(r.not_evaluated)} not evaluated: {', '.join(r.not_evaluated)})"
         checks = f"{r.n_checks_passed} / {r.n_checks}" if r.built else ""
-        lines.append(f"| {r.paper} | {r.figure} | {r.status} | {r.scale or ''} | {claims} | "
-                     f"{', '.join(r.failed)} | {checks} | {', '.join(r.failed_checks)} | {_differs(r)} | "
+        figure = f"{r.figure} (beyond the paper)" if r.beyond_the_paper else r.figure
+        lines.append(f"| {r.paper} | {figure} | {r.status} | {r.scale or ''} | {claims} | "
+                     f"{_failing(r)} | {checks} | {', '.join(r.failed_checks)} | {_differs(r)} | "
                      f"{_shared(r)} | {r.commit or ''} | {r.finished or ''} |")
+    why = _explanations(rows)
+    if why:
+        lines += ["", "## Why claims fail", "",
+                  "The measured cause of each failing claim (`workflow/report/findings/<paper>.yaml`, "
+                  "checked against the data at every build); the verdicts themselves are unchanged.", "",
+                  *why]
     return "\n".join(lines) + "\n"
 
 
@@ -184,11 +238,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def scorecard_html(rows: list[ScoreRow]) -> str:
     """The scorecard as a standalone HTML page (shown in the Snakemake report)."""
-    colour = {"all claims pass": "#d4edda", "claims failing": "#f8d7da"}
+    colour = {"all claims pass": "#d4edda", "claims failing": "#f8d7da", "findings hold": "#d4edda",
+              "findings failing": "#f8d7da"}
     cells = [[html.escape(r.paper), html.escape(r.figure),
               f"<span style='background:{colour.get(r.status, '#eeeeee')}'>{r.status}</span>",
               html.escape(r.scale or ""), f"{r.n_passed} / {r.n_claims}" if r.built else "",
-              html.escape(", ".join(r.failed)), f"{r.n_checks_passed} / {r.n_checks}" if r.built else "",
+              html.escape(_failing(r)), f"{r.n_checks_passed} / {r.n_checks}" if r.built else "",
               html.escape(", ".join(r.failed_checks)), html.escape(_differs(r)), html.escape(_shared(r)),
               html.escape(r.commit or "")] for r in rows]
     return ("<html><body><h1>Replication scorecard</h1>"
@@ -209,10 +264,20 @@ def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
             return ""
         return ("PASS" if value else "FAIL") + (" (differs)" if bool(value) != bool(c["passed"]) else "")
 
+    def explanation(c: Mapping[str, Any]) -> str:
+        e = c.get("explanation")
+        if c.get("passed") or not c.get("evaluated", True):
+            return ""
+        if not e:
+            return "<i>unexplained</i>"
+        flag = "" if e.get("holds") else "<b>no longer matches the data</b>: "
+        return (f"{flag}{html.escape(e['cause'])} (<a href='{html.escape(e['docs'])}'>"
+                f"{html.escape(e['docs'])}</a>)")
+
     verdicts = [[html.escape(c["id"]), "NOT EVALUATED" if not c.get("evaluated", True)
                  else "PASS" if c["passed"] else "<b>FAIL</b>", normal(c),
                  "this workflow" if is_workflow_check(c.get("source")) else "paper",
-                 html.escape(c.get("claim", "")), numbers(c.get("numbers", {}))]
+                 html.escape(c.get("claim", "")), explanation(c), numbers(c.get("numbers", {}))]
                 for c in claims.get("claims", [])]
     git = prov.get("git") or {}
     facts = [
@@ -231,8 +296,8 @@ def figure_card_html(claims: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
             f"<h2>{html.escape(str(prov.get('figure')))}: {sum(bool(c['passed']) for c in paper)} of "
             f"{len(paper)} claims of the paper pass; {sum(bool(c['passed']) for c in checks)} of "
             f"{len(checks)} checks of this workflow</h2>"
-            + _table(["claim", "verdict", "plain normal reading", "whose", "statement", "numbers"],
-                     verdicts)
+            + _table(["claim", "verdict", "plain normal reading", "whose", "statement",
+                      "why it fails (measured cause)", "numbers"], verdicts)
             + "<h3>Provenance</h3>"
             + _table(["", ""], [[html.escape(k), html.escape(str(v))] for k, v in facts])
             + "<p>Check it against the workspace: <code>tlrepro audit "

@@ -142,7 +142,7 @@ def test_scorecard_counts_the_papers_claims_apart_from_the_workflows_checks(tmp_
     md = scorecard_markdown([row])
     assert "| p | f | all claims pass | smoke | 2 / 2 |  | 0 / 1 | solver |" in md
     assert "the papers' claims passed: 2 of 2 (under the plain normal reading" in md
-    assert "this workflow's checks passed: 0 of 1" in md
+    assert "this workflow's checks and findings passed: 0 of 1" in md
 
 
 def _figure(root, name, verdicts):

@@ -1,8 +1,14 @@
-"""Tiny CPU benchmark: estimate_population and one source-training epoch at paper-like sizes.
+"""Tiny CPU benchmark: estimate_population and one source-training epoch at paper-like sizes; with
+--batched-vs-single, one-at-a-time against batched training of Fig. 4b's small-M/H 2L networks.
 
     python benchmarks/bench_training.py [--n-pop 100000] [--device auto]
+    python benchmarks/bench_training.py --batched-vs-single [--configfile config.yaml] [--panel fig4b_hard_easy]
 
-Prints the timings and writes them to benchmarks/out/training.json.
+The first prints the timings and writes them to benchmarks/out/training.json. The second takes the
+panel's CHMM, networks block and 2L training settings from the config, draws the training sets of every
+seed at M/H <= --alpha-max (as rule g22_simulate_twolayer does), trains them one at a time and then each
+alpha's seeds as one batched model (``nets.train_two_layer_batched``), one thread, checks that the weights
+agree, and ends with the line ``speed-up <x>x``.
 """
 
 from __future__ import annotations
@@ -22,8 +28,52 @@ from tlrepro.gerace2022.features import estimate_population
 from tlrepro.gerace2022.nets import train_source
 
 
+def batched_vs_single(configfile: str, panel: str, alpha_max: float) -> None:
+    import yaml
+
+    from tlrepro.gerace2022.baselines import _NET, _training_sets, sample_rng
+    from tlrepro.gerace2022.config import seeds_for
+    from tlrepro.gerace2022.nets import input_scale, train_two_layer, train_two_layer_batched
+    from tlrepro.seeding import derive_seed
+
+    cfg = yaml.safe_load(open(configfile))["gerace2022"][panel]
+    c, net, H = cfg["chmm"], cfg["networks"], cfg["H"]
+    chmm = make_chmm(**c, seed=derive_seed(1, "chmm"))
+    scale = input_scale(cfg["parametrisation"], c["D"])
+    train = net["twolayer"]
+    kw = dict(H=H, lr=train["lr"], batch_size=train["batch_size"], epochs=train["epochs"], l2=train["l2"],
+              device="cpu", threads=1)
+    groups = {}
+    for alpha in [a for a in net["alphas"] if a <= alpha_max * (1 + 1e-12)]:
+        seeds = [derive_seed(1, "target-data", f"{alpha:.12g}", r) for r in range(seeds_for(alpha, net["seeds"]))]
+        sets = list(_training_sets(chmm, [alpha], H, seeds))
+        groups[alpha] = [(X * scale, y, int(sample_rng(s, M, _NET).integers(2**31 - 1))) for _, M, s, X, y in sets]
+    n = sum(len(g) for g in groups.values())
+    print(f"{panel}: {n} 2L networks at M/H in {list(groups)}, H = {H}, D = {c['D']}, {train['epochs']} epochs, "
+          f"batch {train['batch_size']}, one thread")
+    X0, y0, s0 = next(iter(groups.values()))[0]  # warm-up: torch's first call (threads, kernels) untimed
+    train_two_layer(X0, y0, seed=s0, **{**kw, "epochs": 1})
+    train_two_layer_batched([X0], [y0], seeds=[s0], **{**kw, "epochs": 1})
+    t = time.perf_counter()
+    single = {a: [train_two_layer(X, y, seed=s, **kw) for X, y, s in g] for a, g in groups.items()}
+    t_single = time.perf_counter() - t
+    print(f"one at a time: {t_single:.1f} s")
+    t = time.perf_counter()
+    batched = {a: train_two_layer_batched([X for X, _, _ in g], [y for _, y, _ in g], seeds=[s for *_, s in g], **kw)
+               for a, g in groups.items()}
+    t_batched = time.perf_counter() - t
+    print(f"batched (one model per M/H): {t_batched:.1f} s")
+    diff = max(float(np.abs(b.W1 - o.W1).max()) for a in groups for b, o in zip(batched[a], single[a]))
+    print(f"largest |W1 batched - W1 one at a time|: {diff:.2e}")
+    print(f"speed-up {t_single / t_batched:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--batched-vs-single", action="store_true")
+    ap.add_argument("--configfile", default="config.yaml")
+    ap.add_argument("--panel", default="fig4b_hard_easy")
+    ap.add_argument("--alpha-max", type=float, default=0.5)
     ap.add_argument("--D", type=int, default=1000)
     ap.add_argument("--L", type=int, default=500)
     ap.add_argument("--H", type=int, default=500)
@@ -33,6 +83,8 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", default=str(Path(__file__).parent / "out" / "training.json"))
     args = ap.parse_args()
+    if args.batched_vs_single:
+        return batched_vs_single(args.configfile, args.panel, args.alpha_max)
 
     chmm = make_chmm(D=args.D, L_s=args.L, L_t=args.L, eta=0.8, rho=0.1, q=0.9, seed=0)
     W1 = np.random.default_rng(1).standard_normal((args.H, args.D))

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from tlrepro.gerace2022.chmm import make_chmm
-from tlrepro.gerace2022.nets import TwoLayer, predict_error, train_source, train_two_layer
+from tlrepro.gerace2022.nets import (TwoLayer, predict_error, train_source, train_two_layer,
+                                     train_two_layer_batched)
 
 D, L, H = 100, 20, 50
 
@@ -140,3 +141,47 @@ def test_center_shifts_output():
     r = train_two_layer(X, y, H=H, lr=1e-2, batch_size=10, epochs=2, l2=0.0, seed=0, init=(W1, w2), center=mu)
     assert not np.array_equal(r.W1, W1)  # both layers are trained in ft-TF
     assert not np.array_equal(r.w2, w2)
+
+
+@pytest.mark.parametrize("outputs,centred", [(1, False), (1, True), (3, False)])
+def test_batched_training_equals_one_at_a_time(outputs, centred):
+    """B networks trained as one batched model end where each would alone (own init, own mini-batch order,
+    own loss; Adam is element-wise): float32 rounding only, with a starting point (ft-TF) or from scratch,
+    binary or softmax."""
+    rng = np.random.default_rng(0)
+    D, H, M, seeds = 60, 24, 45, [3, 7, 11, 19]
+    Xs = [np.abs(rng.standard_normal((M, D))).astype(np.float32) for _ in seeds]
+    ys = [(rng.integers(0, outputs, M) if outputs > 1 else np.where(rng.standard_normal(M) > 0, 1.0, -1.0))
+          for _ in seeds]
+    center = np.full(H, 0.1, np.float32) if centred else None
+    inits = None
+    if centred:
+        inits = (rng.standard_normal((len(seeds), H, D)).astype(np.float32),
+                 rng.standard_normal((len(seeds), H)).astype(np.float32))
+    kw = dict(H=H, lr=0.05, batch_size=16, epochs=5, l2=1e-3, device="cpu", outputs=outputs, center=center)
+    together = train_two_layer_batched(Xs, ys, seeds=seeds, inits=inits, **kw)
+    for k, seed in enumerate(seeds):
+        alone = train_two_layer(Xs[k], ys[k], seed=seed, init=None if inits is None else (inits[0][k], inits[1][k]),
+                                **kw)
+        np.testing.assert_allclose(together[k].W1, alone.W1, rtol=0, atol=1e-5)
+        np.testing.assert_allclose(together[k].w2, alone.w2, rtol=0, atol=1e-5)
+        assert together[k].stopped_epoch == alone.stopped_epoch == 5
+    # the networks differ from each other: each has its own seed and data
+    assert np.abs(together[0].W1 - together[1].W1).max() > 0.1
+
+
+def test_batched_networks_rows_match_one_at_a_time():
+    """simulate_networks trains the seeds of an alpha together by default: the same table as training
+    them one at a time, up to float rounding (test errors within 2 of 2000 points)."""
+    from tlrepro.gerace2022.network_baselines import simulate_networks
+
+    chmm = make_chmm(D=40, L_s=20, L_t=20, eta=0.8, rho=0.1, q=0.9, seed=0)
+    W1 = np.random.default_rng(1).standard_normal((16, 40))
+    kw = dict(alphas=[1.0, 3.0], H=16, seeds=[0, 1, 2], n_test=2000, lr=1e-2, batch_size=16, epochs=3,
+              l2=0.1, device="cpu")
+    for model, extra in (("2L", {}), ("ft-TF", dict(W1_init=W1, mean=np.zeros(16), lam_tf=0.1))):
+        a = simulate_networks(chmm, model=model, batched=True, **kw, **extra)
+        b = simulate_networks(chmm, model=model, batched=False, **kw, **extra)
+        assert (a[["alpha", "seed"]].values == b[["alpha", "seed"]].values).all()
+        assert np.abs(a.test_error - b.test_error).max() <= 2 / 2000
+        np.testing.assert_allclose(a.train_loss, b.train_loss, rtol=1e-4)

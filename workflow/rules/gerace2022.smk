@@ -166,6 +166,8 @@ def g22_figure_inputs(wc):
             "sims": expand(sims, kind=["tf", "rf"], inst=insts),
             "upstream": expand(pops, kind=["tf", "rf"], inst=insts),
         }
+    if fam == "source_training":
+        return g22_source_training_inputs(wc.fig)
     grid = fam == "phase_diagram"
     exps = (
         [r for p in g22_panels(wc.fig) for r in g22_grid_rows(p)]
@@ -198,6 +200,23 @@ def g22_figure_inputs(wc):
     return named
 
 
+def g22_source_training_inputs(fig):
+    """Beyond the paper (ext_source_training): the TF tables of every row of its grids and of its
+    reference experiment (fig2b), and the reference's RF simulations (RF does not depend on the source)."""
+    ref = g22_meta(fig)["reference"]
+    exps = [r for p in g22_panels(fig) for r in g22_grid_rows(p)] + [ref]
+    named = {k: [] for k in ("sims", "theory", "readout", "population", "meta")}
+    for exp in exps:
+        for i in g22_instances(exp):
+            named["sims"].append(f"{G22}/{exp}/sim-tf-s{i}.csv")
+            named["theory"].append(f"{G22}/{exp}/theory-tf-s{i}.csv")
+            named["readout"].append(f"{G22}/{exp}/readout-tf-s{i}.csv")
+            named["population"].append(f"{G22}/{exp}/pop-tf-s{i}.npz")
+            named["meta"].append(f"{G22}/{g22_source_exp(exp)}/source-s{i}.json")
+    named["ref_sims"] = [f"{G22}/{ref}/sim-rf-s{i}.csv" for i in g22_instances(ref)]
+    return named
+
+
 def g22_notebook_params(wc):
     """Parameters of the figure's notebook beyond its inputs (titles, claim settings, sizes)."""
     fam, cfg = g22_meta(wc.fig)["family"], config["gerace2022"]
@@ -216,6 +235,19 @@ def g22_notebook_params(wc):
         }
     if fam == "phase_diagram":
         return g22_phase_notebook_params(wc.fig)
+    if fam == "source_training":
+        ref = g22_meta(wc.fig)["reference"]
+        first = g22_panels(wc.fig)[0]
+        return {
+            "rows": {
+                p: dict(zip(g22_grid_rows(p), cfg[p]["grid"]["values"]))
+                for p in g22_panels(wc.fig)
+            },
+            "labels": {p: cfg[p]["grid"]["label"] for p in g22_panels(wc.fig)},
+            "reference": ref,
+            "reference_M_val": cfg[ref]["source"]["M_val"],
+            "settings": cfg[first]["claims"],
+        }
     if fam == "schematic":
         return cfg[wc.fig]
     titles = {}
@@ -302,7 +334,11 @@ register_paper(
     "gerace2022",
     inputs=g22_figure_inputs,
     notebook_params=g22_notebook_params,
-    experiment=lambda wc: {p: config["gerace2022"][p] for p in g22_panels(wc.fig)},
+    experiment=lambda wc: {
+        p: config["gerace2022"][p]
+        for p in g22_panels(wc.fig) + [g22_meta(wc.fig).get("reference")]
+        if p
+    },
     seeds=g22_seeds,
     config_problems=g22_config.problems,
 )

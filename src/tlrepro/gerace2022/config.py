@@ -49,7 +49,7 @@ def problems(section: Mapping[str, Any]) -> Iterator[str]:
                 yield f"config key {base}.task.{side}.edge_alpha is required when transform is edge"
 
 
-_INTEGER_PARAMS = {"chmm.L_t", "H", "source.M"}
+_INTEGER_PARAMS = {"chmm.L_t", "H", "source.M", "source.max_epochs", "source.M_val"}
 
 
 def _grid_problems(base: str, exp: Mapping[str, Any]):

@@ -57,9 +57,13 @@ def estimate(rule: str, exp: Mapping[str, Any]) -> tuple[int, str]:
         need = n * (D * 4 + H * 4 + 2 * H * 8) + 8192 * (D + 2 * H) * 8 + H * H * 8 + feats
         what = f"fit set (readout_check.n_fit = {n} samples of D = {D} inputs and H = {H} features)"
     elif rule in ("g22_simulate_twolayer", "g22_simulate_finetune"):
-        M = _largest_m(exp, "networks")
-        need = M * (D * 8 + D * 4 + 2 * H * 8) + feats
-        what = f"training set (max alpha x H = {M} samples of D = {D} inputs)"
+        from .config import seeds_for
+
+        net = exp["networks"]  # the seeds of one alpha train together (stacked float32 sets, their sources)
+        M = max(int(math.ceil(a * H)) * seeds_for(a, net["seeds"]) for a in net["alphas"])
+        need = M * (D * 8 + D * 4 * 2 + 2 * H * 8) + feats
+        what = (f"training sets of one alpha, all seeds (max alpha x H x seeds = {M} samples of D = {D} "
+                "inputs)")
     else:
         raise ValueError(f"no memory model for rule {rule!r}")
     return int(BASE + SAFETY * need), what

@@ -15,7 +15,7 @@ from .baselines import (_NET, _TEST, COLUMNS, START, _classes, _errors, _logisti
                         sample_rng)
 from .chmm import CHMM
 from .features import relu_features
-from .nets import predict_error, train_two_layer
+from .nets import predict_error, train_two_layer, train_two_layer_batched
 
 __all__ = ["simulate_networks"]
 
@@ -23,7 +23,8 @@ __all__ = ["simulate_networks"]
 def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: str, lr: float,
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
-                      chunk: int = 8192, threads="auto", input_scale: float = 1.0) -> pd.DataFrame:
+                      chunk: int = 8192, threads="auto", input_scale: float = 1.0,
+                      batched: bool = True) -> pd.DataFrame:
     """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
 
     input_scale s (see ``nets.input_scale``): the networks see s x. For ft-TF the start is converted
@@ -35,6 +36,10 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
     fixed-feature simulations at equal (seed, alpha); the network seed comes from stream 2.
     train_loss / train_error: mean l (no penalty) and 0-1 error of the final network on its training
     set; n_iter = epochs, converged = True.
+
+    batched (default): the seeds of one alpha train as one batched model
+    (``nets.train_two_layer_batched``: each network its own init, mini-batch order and loss; equal to
+    one-at-a-time training, ``batched=False``, up to float rounding).
 
     ft-TF rows add ``start_test_error``: the test error of the starting point (the TF solution on the
     same training and test samples), so that ft-TF − TF is judged paired, network against its own start
@@ -49,28 +54,43 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         mean = np.asarray(mean, dtype=np.float64)
         lam_tf = l2 if lam_tf is None else lam_tf
     rows, classes = [], _classes(task)
-    for alpha, M, seed, X, y in _training_sets(task, alphas, H, seeds):
-        net_seed = int(sample_rng(seed, M, _NET).integers(2**31 - 1))
-        center, init = None, None
+    sets = list(_training_sets(task, alphas, H, seeds))
+    for alpha in dict.fromkeys(a for a, *_ in sets):  # the seeds of one alpha share a shape: one batch
+        group = [t for t in sets if t[0] == alpha]
+        M = group[0][1]
+        net_seeds = [int(sample_rng(seed, M, _NET).integers(2**31 - 1)) for _, _, seed, _, _ in group]
+        center, inits = None, None
         if model == "ft-TF":
-            V = relu_features(X, W1_init).astype(np.float64) - mean
-            w_tf, _ = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol, classes=classes)
-            center, init = input_scale * mean, (W1_init, w_tf / input_scale)
-        res = train_two_layer(X * input_scale, y, H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2,
-                              seed=net_seed, init=init, center=center, device=device,
-                              threads=threads, outputs=classes or 1)
-        rng_test = sample_rng(seed, M, _TEST)
-        wrong, wrong_start, done = 0, 0, 0
-        for Xt, yt in task.test_batches(n_test, rng_test, chunk):  # as in simulate_fixed_features
-            m = len(yt)
-            wrong += int(round(predict_error(res.W1, res.w2, Xt * input_scale, yt, center=center) * m))
-            if init is not None:
-                wrong_start += int(round(predict_error(*init, Xt * input_scale, yt, center=center) * m))
-            done += m
-        f = _network_output(res.W1, res.w2, X * input_scale, center)
-        rows.append((model, alpha, M, seed, wrong / done,
-                     float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True,
-                     wrong_start / done if init is not None else math.nan))
+            w_tfs = []
+            for _, _, _, X, y in group:
+                V = relu_features(X, W1_init).astype(np.float64) - mean
+                w_tfs.append(fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol, classes=classes)[0])
+            center = input_scale * mean
+            inits = (np.repeat(np.asarray(W1_init, np.float32)[None], len(group), axis=0),
+                     np.stack(w_tfs) / input_scale)
+        common = dict(H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2, center=center, device=device,
+                      threads=threads, outputs=classes or 1)
+        if batched:
+            results = train_two_layer_batched([X * input_scale for *_, X, _ in group], [y for *_, y in group],
+                                              seeds=net_seeds, inits=inits, **common)
+        else:
+            results = [train_two_layer(X * input_scale, y, seed=ns,
+                                       init=None if inits is None else (inits[0][k], inits[1][k]), **common)
+                       for k, ((*_, X, y), ns) in enumerate(zip(group, net_seeds))]
+        for k, ((_, _, seed, X, y), res) in enumerate(zip(group, results)):
+            start = None if inits is None else (inits[0][k], inits[1][k])
+            rng_test = sample_rng(seed, M, _TEST)
+            wrong, wrong_start, done = 0, 0, 0
+            for Xt, yt in task.test_batches(n_test, rng_test, chunk):  # as in simulate_fixed_features
+                m = len(yt)
+                wrong += int(round(predict_error(res.W1, res.w2, Xt * input_scale, yt, center=center) * m))
+                if start is not None:
+                    wrong_start += int(round(predict_error(*start, Xt * input_scale, yt, center=center) * m))
+                done += m
+            f = _network_output(res.W1, res.w2, X * input_scale, center)
+            rows.append((model, alpha, M, seed, wrong / done,
+                         float(_logistic_loss(y, f).mean()), float(_errors(y, f).mean()), int(epochs), True,
+                         wrong_start / done if start is not None else math.nan))
     out = pd.DataFrame(rows, columns=COLUMNS + [START])
     return out if model == "ft-TF" else out.drop(columns=START)
 

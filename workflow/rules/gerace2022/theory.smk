@@ -47,7 +47,7 @@ rule g22_theory:
         grid=lambda wc: g22_exp_config(wc)["theory"],
         extra_alphas=lambda wc: sorted(
             set(g22_exp_config(wc)["simulation"]["alphas"])
-            | set(g22_exp_config(wc)["networks"]["alphas"])
+            | set(g22_exp_config(wc).get("networks", {}).get("alphas", []))
         ),
     script:
         "../../scripts/gerace2022/theory.py"

@@ -1,15 +1,14 @@
 """Explanations of failing claims: the measured cause of each failing verdict, kept next to the verdict.
 
-A paper's findings registry (``workflow/report/findings/<paper>.yaml``) maps figure -> claim id -> an
-explanation::
+A figure's findings file (``workflow/report/findings/<paper>/<fig>.yaml``, one per figure so that
+editing one reruns only that figure) maps claim id -> an explanation::
 
-    fig2b:
-      theory_matches_simulation_TF:
-        cause: "The CHMM simulation does better than the theory by ... (z = ...)"
-        docs: docs/gerace2022.md#what-does-not-reproduce-and-why
-        premises:                      # what the data must show for the cause to apply
-          - {verdict: features_gaussian_equivalent_TF, passed: false}
-          - {verdict: theory_matches_simulation_TF, number: max_abs_z, above: 3.0}
+    theory_matches_simulation_TF:
+      cause: "The CHMM simulation does better than the theory by ... (z = ...)"
+      docs: docs/gerace2022.md#what-does-not-reproduce-and-why
+      premises:                      # what the data must show for the cause to apply
+        - {verdict: features_gaussian_equivalent_TF, passed: false}
+        - {verdict: theory_matches_simulation_TF, number: max_abs_z, above: 3.0}
 
 A premise names a verdict of the same figure and either its outcome (``passed``) or one of its numbers
 (``number``, a dotted path into ``numbers``) with a bound (``above`` / ``below``). ``annotate`` adds to
@@ -32,8 +31,8 @@ class FindingsError(ValueError):
     """A findings registry that cannot be read or names what is not there."""
 
 
-def load_findings(path: str | os.PathLike) -> dict[str, dict[str, dict[str, Any]]]:
-    """figure -> claim id -> explanation, from a registry file; {} when the file does not exist."""
+def load_findings(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
+    """claim id -> explanation, from a figure's findings file; {} when the file does not exist."""
     import yaml
 
     p = Path(path)
@@ -43,12 +42,11 @@ def load_findings(path: str | os.PathLike) -> dict[str, dict[str, dict[str, Any]
         doc = yaml.safe_load(p.read_text()) or {}
     except yaml.YAMLError as err:
         raise FindingsError(f"{p}: not valid YAML ({err}); fix the file or remove it") from None
-    for fig, entries in doc.items():
-        for cid, e in (entries or {}).items():
-            missing = {"cause", "docs"} - set(e or {})
-            if missing:
-                raise FindingsError(f"{p}: {fig}.{cid} lacks {sorted(missing)}: every explanation states "
-                                    "its measured cause and the docs section that explains it")
+    for cid, e in doc.items():
+        missing = {"cause", "docs"} - set(e or {})
+        if missing:
+            raise FindingsError(f"{p}: {cid} lacks {sorted(missing)}: every explanation states its measured "
+                                "cause and the docs section that explains it")
     return doc
 
 
@@ -75,7 +73,7 @@ def _premise(p: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> di
 
 
 def annotate(claims: dict[str, Any], entries: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
-    """The claims document with an ``explanation`` on every failing verdict its figure's registry
+    """The claims document with an ``explanation`` on every failing verdict its figure's findings
     ``entries`` explain, and ``stale_explanations`` naming the entries that no longer apply (the claim
     passes now, or the figure has no such claim). Returns the same (modified) document."""
     entries = entries or {}

@@ -224,7 +224,7 @@ def scorecard_markdown(rows: list[ScoreRow]) -> str:
     why = _explanations(rows)
     if why:
         lines += ["", "## Why claims fail", "",
-                  "The measured cause of each failing claim (`workflow/report/findings/<paper>.yaml`, "
+                  "The measured cause of each failing claim (`workflow/report/findings/<paper>/<fig>.yaml`, "
                   "checked against the data at every build); the verdicts themselves are unchanged.", "",
                   *why]
     return "\n".join(lines) + "\n"

@@ -46,8 +46,8 @@ def test_explanations_of_passing_or_missing_claims_are_stale():
 def test_registry_errors_name_the_entry(tmp_path):
     assert load_findings(tmp_path / "none.yaml") == {}
     bad = tmp_path / "p.yaml"
-    bad.write_text("fig2b:\n  theory: {cause: x}\n")
-    with pytest.raises(FindingsError, match="fig2b.theory lacks .'docs'."):
+    bad.write_text("theory: {cause: x}\n")
+    with pytest.raises(FindingsError, match="theory lacks .'docs'."):
         load_findings(bad)
 
 

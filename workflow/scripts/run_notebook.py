@@ -1,5 +1,5 @@
 """Figure rules: execute the figure's notebook with papermill, add the explanations of its failing
-claims (the paper's findings registry, ``tlrepro.findings``), then write its provenance record.
+claims (the figure's findings file, ``tlrepro.findings``), then write its provenance record.
 
 Every named input except the notebook and the findings registry reaches the notebook as
 ``inputs[name]`` (absolute paths); the rule's ``params.notebook_params`` are passed as they are. Training devices come from every input that
@@ -32,7 +32,7 @@ pm.execute_notebook(
 )
 finished = now_iso()
 if "findings" in inp.keys():  # the measured causes of failing claims, next to their verdicts
-    doc = annotate(json.load(open(out.claims)), load_findings(inp.findings).get(snakemake.wildcards.fig))
+    doc = annotate(json.load(open(out.claims)), load_findings(inp.findings))
     atomic_write(out.claims, lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"))
     for s in doc["stale_explanations"]:
         log.warning("stale explanation %s: %s", s["id"], s["why"])

@@ -3,8 +3,8 @@ of the claims code) in, one Markdown row per verdict id out, with each side's ou
 
     python benchmarks/compare_verdicts.py BEFORE/figures AFTER/figures --paper gerace2022 [--reasons r.yaml]
 
-``--reasons``: a YAML file id -> "why it changed" (ids as in the claims files, or "<figure>/<id>"),
-printed in the last column. Verdicts are matched by figure and id; a verdict only on one side is
+``--reasons``: a YAML file id -> "why it changed" (ids as in the claims files, "<figure>/<id>", or the
+id without its panel prefix), printed in the last column. Verdicts are matched by figure and id; a verdict only on one side is
 "new" or "removed"."""
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def main(argv=None) -> int:
         counts[change] += 1
         if a.changed_only and change == "unchanged":
             continue
-        why = reasons.get(f"{key[0]}/{key[1]}", reasons.get(key[1], ""))
+        bare = key[1].split(":", 1)[-1]  # a panel's verdict: <panel>:<id>
+        why = reasons.get(f"{key[0]}/{key[1]}", reasons.get(key[1], reasons.get(bare, "")))
         print(f"| {key[0]} | `{key[1]}` | {outcome(old)} | {outcome(new)} | {change} | {why} |")
     print()
     print(", ".join(f"{n} {k}" for k, n in counts.items()))

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..devices import pick_device
 from .baselines import (_NET, _TEST, COLUMNS, START, _classes, _errors, _logistic_loss, _training_sets, fit_logistic,
                         sample_rng)
 from .chmm import CHMM
@@ -24,7 +25,7 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
                       chunk: int = 8192, threads="auto", input_scale: float = 1.0,
-                      batched: bool = True) -> pd.DataFrame:
+                      batched: bool | str = "auto") -> pd.DataFrame:
     """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
 
     input_scale s (see ``nets.input_scale``): the networks see s x. For ft-TF the start is converted
@@ -37,9 +38,12 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
     train_loss / train_error: mean l (no penalty) and 0-1 error of the final network on its training
     set; n_iter = epochs, converged = True.
 
-    batched (default): the seeds of one alpha train as one batched model
-    (``nets.train_two_layer_batched``: each network its own init, mini-batch order and loss; equal to
-    one-at-a-time training, ``batched=False``, up to float rounding).
+    batched: the seeds of one alpha train as one batched model (``nets.train_two_layer_batched``: each
+    network its own init, mini-batch order and loss; equal to one-at-a-time training up to float
+    rounding). "auto" (default): batched on CUDA, where one-at-a-time training of small sets is bound by
+    kernel-launch overhead; one at a time on the CPU, where it is not: there a step of a small set is
+    bound by memory traffic (the Adam update and the weight gradient of every W1 entry, whatever M), and
+    the batched model measured 0.59x the speed (benchmarks/bench_training.py --batched-vs-single).
 
     ft-TF rows add ``start_test_error``: the test error of the starting point (the TF solution on the
     same training and test samples), so that ft-TF − TF is judged paired, network against its own start
@@ -70,7 +74,7 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                      np.stack(w_tfs) / input_scale)
         common = dict(H=H, lr=lr, batch_size=batch_size, epochs=epochs, l2=l2, center=center, device=device,
                       threads=threads, outputs=classes or 1)
-        if batched:
+        if batched is True or (batched == "auto" and pick_device(device).type == "cuda"):
             results = train_two_layer_batched([X * input_scale for *_, X, _ in group], [y for *_, y in group],
                                               seeds=net_seeds, inits=inits, **common)
         else:

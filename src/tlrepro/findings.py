@@ -11,7 +11,8 @@ editing one reruns only that figure) maps claim id -> an explanation::
         - {verdict: theory_matches_simulation_TF, number: max_abs_z, above: 3.0}
 
 A premise names a verdict of the same figure and either its outcome (``passed``) or one of its numbers
-(``number``, a dotted path into ``numbers``) with a bound (``above`` / ``below``). ``annotate`` adds to
+(``number``, a dotted path into ``numbers``) with a bound (``above`` / ``below``) or a value
+(``equals``). ``annotate`` adds to
 each failing verdict that has an entry ``explanation = {cause, docs, premises (each with its measured
 value and whether it holds), holds}``; the verdict itself never changes. An explanation whose premises
 no longer hold, or one registered for a claim that now passes, is flagged (``holds`` false, or listed
@@ -66,6 +67,8 @@ def _premise(p: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> di
         return out | {"measured": None, "holds": False, "why": "no such verdict in this figure"}
     if "number" in p:
         x = _number(v, p["number"])
+        if "equals" in p:
+            return out | {"measured": x, "holds": bool(x == p["equals"])}
         ok = isinstance(x, (int, float)) and not isinstance(x, bool)
         holds = ok and ("above" not in p or x > p["above"]) and ("below" not in p or x < p["below"])
         return out | {"measured": x, "holds": bool(holds)}

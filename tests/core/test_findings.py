@@ -29,6 +29,12 @@ def test_an_explanation_sits_next_to_its_verdict_and_never_changes_it():
     assert doc["stale_explanations"] == []
 
 
+def test_a_premise_can_require_a_value():
+    entry = {**CAUSE, "premises": [{"verdict": "theory", "number": "max_abs_z", "equals": 6.0}]}
+    assert annotate(_claims(), {"theory": entry})["claims"][0]["explanation"]["holds"]
+    assert not annotate(_claims(z=5.0), {"theory": entry})["claims"][0]["explanation"]["holds"]
+
+
 @pytest.mark.parametrize("kw", [{"readout_passed": True}, {"z": 2.0}])
 def test_an_explanation_the_data_no_longer_support_is_flagged(kw):
     """The cause cites the fixed-readout test failing, but that test now passes (or the deviation it

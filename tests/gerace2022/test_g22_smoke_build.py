@@ -104,3 +104,36 @@ def test_multilabel_diagrams_are_simulated_and_compared_with_the_binary_ones(smo
     rec = json.loads((work / "figures/gerace2022/figB2.prov.json").read_text())
     assert any("fig5_r1/theory-tf-s1.csv" in p for p in rec["inputs"])
     assert rec["experiment_config"]["figB2"]["chmm"]["classes"] == 4
+
+
+def test_ext_source_training_is_built_beyond_the_paper(smoke_run):
+    """ext_source_training (beyond the paper) in the smoke DAG: its rows train the source for a fixed
+    number of epochs (or early-stop on other validation sets), compute TF only, share Fig. 2b's target
+    task (so its RF simulations are paired with theirs), and its verdicts are this workflow's findings."""
+    work, _ = smoke_run
+    g = work / "results/gerace2022"
+    doc = json.loads((work / "figures/gerace2022/ext_source_training.claims.json").read_text())
+    assert {c["id"] for c in doc["claims"]} == {
+        "theory_agrees_after_short_training", "theory_deviation_grows_with_training",
+        "readout_deviation_grows_with_training", "spike_grows_with_training", "transfer_gain_persists"}
+    assert all(c["source"].startswith("this workflow") for c in doc["claims"])
+    assert {t["kind"] for t in doc["trainings"]} == {"epochs", "early stopping"}
+    for i, epochs in enumerate([1, 3]):
+        assert json.loads((g / f"ext_source_epochs_r{i}/source-s1.json").read_text())["stopped_epoch"] == epochs
+    with np.load(g / "fig2b/instance-s1.npz") as a, np.load(g / "ext_source_epochs_r0/instance-s1.npz") as b:
+        assert all(np.array_equal(a[k], b[k]) for k in a.files)
+    assert not (g / "ext_source_epochs_r0/sim-rf-s1.csv").exists()  # RF comes from fig2b
+    rec = json.loads((work / "figures/gerace2022/ext_source_training.prov.json").read_text())
+    assert set(rec["experiment_config"]) == {"ext_source_epochs", "ext_source_validation", "fig2b"}
+
+
+def test_the_figure_rule_puts_the_findings_next_to_the_verdicts(smoke_run):
+    """A figure with a findings file: the rule annotates its claims file (explanations of failing claims,
+    stale ones listed) and records the file, with its checksum, among the figure's inputs."""
+    work, _ = smoke_run
+    doc = json.loads((work / "figures/gerace2022/fig2b.claims.json").read_text())
+    assert "stale_explanations" in doc
+    for c in doc["claims"]:
+        assert c["passed"] or "explanation" not in c or {"cause", "docs", "holds"} <= set(c["explanation"])
+    rec = json.loads((work / "figures/gerace2022/fig2b.prov.json").read_text())
+    assert "workflow/report/findings/gerace2022/fig2b.yaml" in rec["inputs"]

@@ -75,6 +75,12 @@ def test_audit_catches_a_replaced_figure_and_changed_code(smoke_run):
     with tampered(work / "src/tlrepro/claims.py", lambda t: t + "\n# edited\n"):
         result = audit_figure(FIG, work, snakemake=False)
         assert "src/tlrepro/claims.py" in _failures(result)["code"]
+    # a figure's own findings file is part of its code; another figure's is not
+    own, other = (work / f"workflow/report/findings/{f}.yaml" for f in (FIG, "gerace2022/fig3a"))
+    with tampered(own, lambda t: t + "\n# edited\n"):
+        assert f"workflow/report/findings/{FIG}.yaml" in _failures(audit_figure(FIG, work, snakemake=False))["code"]
+    with tampered(other, lambda t: t + "\n# edited\n"):
+        assert audit_figure(FIG, work, snakemake=False).passed
     assert audit_figure(FIG, work, snakemake=False).passed
 
 

@@ -136,7 +136,8 @@ NOTEBOOKS = {
 
 def figure_inputs(wc):
     """Named inputs of a figure: what its paper registered, the notebook of its family and, where the
-    figure has one, its findings file (the measured causes of failing claims, tlrepro.findings)."""
+    figure has one, its findings file (the measured causes of failing claims, tlrepro.findings).
+    """
     named = paper_hook("inputs")(wc) | {"notebook": NOTEBOOKS[wc.paper, wc.fig]}
     findings = repo_path(f"workflow/report/findings/{wc.paper}/{wc.fig}.yaml")
     if os.path.exists(findings):

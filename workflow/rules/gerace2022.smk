@@ -202,7 +202,8 @@ def g22_figure_inputs(wc):
 
 def g22_source_training_inputs(fig):
     """Beyond the paper (ext_source_training): the TF tables of every row of its grids and of its
-    reference experiment (fig2b), and the reference's RF simulations (RF does not depend on the source)."""
+    reference experiment (fig2b), and the reference's RF simulations (RF does not depend on the source).
+    """
     ref = g22_meta(fig)["reference"]
     exps = [r for p in g22_panels(fig) for r in g22_grid_rows(p)] + [ref]
     named = {k: [] for k in ("sims", "theory", "readout", "population", "meta")}

@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -174,6 +174,14 @@ def pooled_mean(means: Sequence[float], sems: Sequence[float], ns: Sequence[floa
     terms = np.where(n > 1, (s ** 2 / k ** 2) ** 2 / np.maximum(n - 1, 1), 0.0)
     dof = var ** 2 / float(terms.sum()) if var > 0 and terms.sum() > 0 else math.nan
     return {"mean": float(m.mean()), "sem": math.sqrt(var), "dof": dof}
+
+
+def pooled_difference(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    """The difference of two independent ``pooled_mean`` results: gap a − b, its standard error and
+    Welch-Satterthwaite degrees of freedom (NaN when neither side has a standard error)."""
+    se = math.hypot(a["sem"], b["sem"])
+    den = sum(p["sem"] ** 4 / p["dof"] for p in (a, b) if p["sem"] > 0 and p["dof"] > 0)
+    return {"gap": a["mean"] - b["mean"], "sem": se, "dof": se ** 4 / den if den > 0 else math.nan}
 
 
 def region_verdict(id: str, claim: str, cells: pd.DataFrame, *, sign: int, every: bool,

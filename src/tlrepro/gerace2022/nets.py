@@ -64,13 +64,17 @@ def is_multilabel(y) -> bool:
 
 
 def _loss(f: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Per-sample loss: softplus(-y f) (one output) or softmax cross-entropy (K outputs)."""
-    return Fnn.softplus(-y * f) if f.ndim == 1 else Fnn.cross_entropy(f, y, reduction="none")
+    """Per-sample loss, shaped like y: softplus(-y f) for +-1 labels (f shaped like y), softmax
+    cross-entropy for class indices (f has K outputs on its last axis). Leading axes (a batch of
+    networks, ``train_two_layer_batched``) are kept."""
+    if y.is_floating_point():
+        return Fnn.softplus(-y * f)
+    return Fnn.cross_entropy(f.reshape(-1, f.shape[-1]), y.reshape(-1), reduction="none").reshape(y.shape)
 
 
 def _wrong(f: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Per-sample 0-1 error: sign (f = 0 counts as +1) or argmax."""
-    return ((f >= 0).float() * 2 - 1 != y) if f.ndim == 1 else (f.argmax(dim=1) != y)
+    """Per-sample 0-1 error, shaped like y: sign (f = 0 counts as +1) or argmax over the last axis."""
+    return ((f >= 0).float() * 2 - 1 != y) if y.is_floating_point() else (f.argmax(dim=-1) != y)
 
 
 class TwoLayer(torch.nn.Module):
@@ -367,14 +371,6 @@ def train_two_layer_batched(
         f = torch.bmm(h, w2.unsqueeze(-1)).squeeze(-1) if w2.ndim == 2 else torch.bmm(h, w2)
         return f / math.sqrt(H)
 
-    def per_sample_loss(f, yb):
-        if f.ndim == 2:
-            return Fnn.softplus(-yb * f)
-        return Fnn.cross_entropy(f.reshape(-1, f.shape[-1]), yb.reshape(-1), reduction="none").reshape(yb.shape)
-
-    def wrong(f, yb):
-        return ((f >= 0).float() * 2 - 1 != yb) if f.ndim == 2 else (f.argmax(dim=-1) != yb)
-
     opt = _adam([W1, w2], lr)
     with _threads(threads, device=dev, batch_size=batch_size):
         for epoch in range(1, int(epochs) + 1):
@@ -386,13 +382,13 @@ def train_two_layer_batched(
                 xb, yb = X[rows, idx], y[rows, idx]
                 f = forward(xb)
                 w2_sq = w2.square().sum(dim=tuple(range(1, w2.ndim)))
-                loss = per_sample_loss(f, yb).mean(dim=1) + reg * w2_sq  # (B,): each network's objective
+                loss = _loss(f, yb).mean(dim=1) + reg * w2_sq  # (B,): each network's objective
                 opt.zero_grad(set_to_none=True)
                 loss.sum().backward()
                 opt.step()
                 with torch.no_grad():
                     loss_acc += loss.detach() * idx.shape[1]
-                    err_acc += wrong(f.detach(), yb).sum(dim=1)
+                    err_acc += _wrong(f.detach(), yb).sum(dim=1)
             history.append(((loss_acc / M).cpu().numpy(), (err_acc / M).cpu().numpy()))
     W1n, w2n = W1.detach().cpu().numpy(), w2.detach().cpu().numpy()
     out = []

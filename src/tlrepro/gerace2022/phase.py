@@ -33,6 +33,7 @@ from ..claims import (
     equivalence_verdict,
     in_peak,
     paired_differences,
+    pooled_difference,
     pooled_mean,
     region_verdict,
     summarise,
@@ -196,11 +197,10 @@ def compare_regions(id: str, claim: str, first: pd.DataFrame, second: pd.DataFra
     significant (|z| beyond the Student-t bound for n_sigma, Welch degrees of freedom)."""
     n_sigma, min_cells, min_effect = float(s["n_sigma"]), int(s["min_cells"]), float(s["min_effect"])
     pa, pb = (pooled_mean(c["diff"], c["sem"], c["n"]) for c in (first, second))
-    gap = pa["mean"] - pb["mean"]
+    d = pooled_difference(pa, pb)
+    gap = d["gap"]
     simulated = _simulated(first) and _simulated(second)
-    se = math.hypot(pa["sem"], pb["sem"]) if simulated else math.nan
-    den = sum(p["sem"] ** 4 / p["dof"] for p in (pa, pb) if p["sem"] > 0 and p["dof"] > 0)
-    dof = se ** 4 / den if simulated and den > 0 else math.nan
+    se, dof = (d["sem"], d["dof"]) if simulated else (math.nan, math.nan)
     z = gap / se if simulated and se > 0 else None
     bound = z_bound(n_sigma, dof) if simulated else None
     base = (len(first) >= min_cells and len(second) >= min_cells and bool(np.isfinite(gap))

@@ -43,6 +43,7 @@ from ..claims import (
     find_peaks,
     paired_differences,
     peak_near,
+    pooled_difference,
     pooled_mean,
     size_verdict,
     z_bound,
@@ -344,6 +345,24 @@ def _equivalent(id: str, claim: str, sims, a, b, rng, s) -> Verdict:
     return v
 
 
+#: Claims that are one paired test of a - b over a range of M/H: id -> (test, a, b, range).
+PAIRED_TESTS = {
+    "tf_below_rf": (_beats, "TF", "RF", "all"),
+    "tf_below_2l_small": (_beats, "TF", "2L", "small"),
+    "2l_below_tf_large": (_beats, "2L", "TF", "large"),
+    "finetune_not_better_small": (_not_beats, "ft-TF", "TF", "small"),
+    "finetune_better_large": (_beats, "ft-TF", "TF", "large"),
+    "finetune_worse_small": (_beats, "TF", "ft-TF", "small"),
+    "tf_not_better_than_2l": (_not_beats, "TF", "2L", "all"),
+    "finetune_joins_2l_large": (_equivalent, "ft-TF", "2L", "large"),
+    "tf_equals_rf": (_equivalent, "TF", "RF", "all"),
+    "finetune_follows_tf_small": (_equivalent, "ft-TF", "TF", "small"),
+    "2l_below_finetune_small": (_beats, "2L", "ft-TF", "small"),
+    "2l_below_finetune_intermediate": (_beats, "2L", "ft-TF", "mid"),
+    "finetune_equals_2l_large": (_equivalent, "ft-TF", "2L", "large"),
+}
+
+
 def _size(id: str, claim: str, kind: str, quoted: float, measured: float, factor: float,
           extra: dict[str, Any]) -> Verdict:
     """A quoted size: within a factor of it ("up to", "about"), or at least quoted / factor ("above")."""
@@ -408,20 +427,11 @@ def panel_claims(panel: str, sims: pd.DataFrame, settings: Mapping[str, Any]) ->
     out = []
     for cid in PANEL_CLAIMS[panel]:
         id, q = f"{panel}:{cid}", _quote(panel, cid)
-        if cid == "tf_below_rf":
-            v = _verdict(id, q, _beats(sims, "TF", "RF", ALL, s))
-        elif cid == "tf_below_2l_small":
-            v = _verdict(id, q, _beats(sims, "TF", "2L", SMALL, s))
-        elif cid == "2l_below_tf_large":
-            v = _verdict(id, q, _beats(sims, "2L", "TF", LARGE, s))
-        elif cid == "finetune_not_better_small":
-            v = _verdict(id, q, _not_beats(sims, "ft-TF", "TF", SMALL, s))
-        elif cid == "finetune_better_large":
-            v = _verdict(id, q, _beats(sims, "ft-TF", "TF", LARGE, s))
-        elif cid == "finetune_worse_small":
-            v = _verdict(id, q, _beats(sims, "TF", "ft-TF", SMALL, s))
-        elif cid == "tf_not_better_than_2l":
-            v = _verdict(id, q, _not_beats(sims, "TF", "2L", ALL, s))
+        if cid in PAIRED_TESTS:  # one paired test: (test, a, b, range of M/H)
+            test, a, b, where = PAIRED_TESTS[cid]
+            rng = {"all": ALL, "small": SMALL, "large": LARGE, "mid": MID}[where]
+            v = (_equivalent(id, q, sims, a, b, rng, s) if test is _equivalent
+                 else _verdict(id, q, test(sims, a, b, rng, s)))
         elif cid == "finetune_between_small":
             v = _both(id, q, {"TF - ft-TF": _beats(sims, "TF", "ft-TF", SMALL, s),
                               "ft-TF - 2L": _beats(sims, "ft-TF", "2L", SMALL, s)})
@@ -430,21 +440,9 @@ def panel_claims(panel: str, sims: pd.DataFrame, settings: Mapping[str, Any]) ->
             start = (C1_CROSSOVER_ALPHA, large, True, True)
             v = _both(id, q, {"2L - TF": _beats(sims, "2L", "TF", above, s),
                               "2L - ft-TF": _beats(sims, "2L", "ft-TF", start, s)})
-        elif cid == "finetune_joins_2l_large":
-            v = _equivalent(id, q, sims, "ft-TF", "2L", LARGE, s)
-        elif cid == "tf_equals_rf":
-            v = _equivalent(id, q, sims, "TF", "RF", ALL, s)
-        elif cid == "finetune_follows_tf_small":
-            v = _equivalent(id, q, sims, "ft-TF", "TF", SMALL, s)
-        elif cid == "2l_below_finetune_small":
-            v = _verdict(id, q, _beats(sims, "2L", "ft-TF", SMALL, s))
         elif cid == "finetune_below_tf_rf_intermediate":
             v = _both(id, q, {"ft-TF - TF": _beats(sims, "ft-TF", "TF", MID, s),
                               "ft-TF - RF": _beats(sims, "ft-TF", "RF", MID, s)})
-        elif cid == "2l_below_finetune_intermediate":
-            v = _verdict(id, q, _beats(sims, "2L", "ft-TF", MID, s))
-        elif cid == "finetune_equals_2l_large":
-            v = _equivalent(id, q, sims, "ft-TF", "2L", LARGE, s)
         elif cid == "tf_gain_over_2l_size":
             kind, quoted = QUOTED_SIZES[(panel, cid)]
             gains = -_gaps(sims, "TF", "2L", SMALL).set_index("alpha")["mean"]
@@ -545,10 +543,8 @@ def figure_claims(figure: str, panels: Mapping[str, pd.DataFrame],
                                 "quoted_as": f"{kind} {quoted:g}", "per_model": per_model}, SOURCE))
         elif cid == "hard_to_easy_larger_gain":
             a, b = pool["hard_easy"], pool["easy_hard"]
-            diff = a["mean"] - b["mean"]
-            se = math.hypot(a["sem"], b["sem"])
-            den = ((a["sem"] ** 4 / a["dof"]) if a["sem"] > 0 else 0.0) + ((b["sem"] ** 4 / b["dof"]) if b["sem"] > 0 else 0.0)
-            dof = (se ** 4 / den) if den > 0 else math.nan
+            d = pooled_difference(a, b)
+            diff, se, dof = d["gap"], d["sem"], d["dof"]
             z = diff / se if se > 0 else (math.copysign(math.inf, diff) if diff else 0.0)
             bound = z_bound(k, dof) if math.isfinite(dof) else math.nan
             # no standard error (one seed per cell): nothing is significant in either reading

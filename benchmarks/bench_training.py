@@ -26,6 +26,7 @@ import torch
 from tlrepro.gerace2022.chmm import make_chmm
 from tlrepro.gerace2022.features import estimate_population
 from tlrepro.gerace2022.nets import train_source
+from tlrepro.seeding import derive_seed
 
 
 def batched_vs_single(configfile: str, panel: str, alpha_max: float) -> None:
@@ -34,7 +35,6 @@ def batched_vs_single(configfile: str, panel: str, alpha_max: float) -> None:
     from tlrepro.gerace2022.baselines import _NET, _training_sets, sample_rng
     from tlrepro.gerace2022.config import seeds_for
     from tlrepro.gerace2022.nets import input_scale, train_two_layer, train_two_layer_batched
-    from tlrepro.seeding import derive_seed
 
     cfg = yaml.safe_load(open(configfile))["gerace2022"][panel]
     c, net, H = cfg["chmm"], cfg["networks"], cfg["H"]
@@ -68,12 +68,56 @@ def batched_vs_single(configfile: str, panel: str, alpha_max: float) -> None:
     print(f"speed-up {t_single / t_batched:.2f}x")
 
 
+def denormals(configfile: str, panel: str, alpha: float, featuremap: str | None) -> None:
+    """One ft-TF training of ``panel`` at M/H = ``alpha`` (first seed), with subnormals flushed to zero
+    and without: the times and whether the weights are bit-identical."""
+    import yaml
+
+    from tlrepro.gerace2022 import nets
+    from tlrepro.gerace2022.baselines import _classes, _training_sets, fit_logistic
+    from tlrepro.gerace2022.features import relu_features
+
+    cfg = yaml.safe_load(open(configfile))["gerace2022"][panel]
+    c, H, ft = cfg["chmm"], cfg["H"], cfg["networks"]["finetune"]
+    chmm = make_chmm(**c, seed=derive_seed(1, "chmm"))
+    if featuremap:
+        W1 = np.load(featuremap)["W1"]
+    else:  # the source network as rule g22_train_source trains it (eq. 6 parametrisation)
+        s = cfg["source"]
+        X, y, Xv, yv = chmm.source_sets(s["M"], s["M_val"], 1)
+        t = time.perf_counter()
+        W1 = train_source(X, y, Xv, yv, H=H, lr=s["lr"], batch_size=s["batch_size"], l2=s["l2"],
+                          max_epochs=s["max_epochs"], patience=s["patience"], seed=derive_seed(1, "source-init"),
+                          device="cpu", threads=1).W1
+        print(f"source network trained in {time.perf_counter() - t:.1f} s")
+    mean = estimate_population(chmm, W1, n_samples=20_000, seed=2).mean  # the centring of the TF fit
+    seed = derive_seed(1, "target-data", f"{alpha:.12g}", 0)
+    (_, M, _, X, y), = list(_training_sets(chmm, [alpha], H, [seed]))
+    w = fit_logistic(relu_features(X, W1).astype(np.float64) - mean, y, lam=cfg["lam"], classes=_classes(chmm))[0]
+    kw = dict(H=H, lr=ft["lr"], batch_size=ft["batch_size"], epochs=ft["epochs"], l2=ft["l2"], seed=7,
+              init=(W1, w), center=mean, device="cpu", threads=1)
+    print(f"{panel}: ft-TF at M/H = {alpha:g} (M = {M}), H = {H}, D = {c['D']}, {ft['epochs']} epochs, one thread")
+    out = {}
+    for flush in (False, True):
+        nets.FLUSH_DENORMAL = flush
+        t = time.perf_counter()
+        out[flush] = (nets.train_two_layer(X, y, **kw), time.perf_counter() - t)
+        print(f"subnormals {'flushed' if flush else 'kept'}: {out[flush][1]:.1f} s")
+    a, b = out[False][0], out[True][0]
+    same = np.array_equal(a.W1, b.W1) and np.array_equal(a.w2, b.w2)
+    print(f"weights bit-identical: {same} (largest |dW1| {float(np.abs(a.W1 - b.W1).max()):.2e})")
+    print(f"speed-up {out[False][1] / out[True][1]:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--batched-vs-single", action="store_true")
     ap.add_argument("--configfile", default="config.yaml")
     ap.add_argument("--panel", default="fig4b_hard_easy")
     ap.add_argument("--alpha-max", type=float, default=0.5)
+    ap.add_argument("--denormals", action="store_true")
+    ap.add_argument("--alpha", type=float, default=6.0, help="--denormals: the M/H of the ft-TF training")
+    ap.add_argument("--featuremap", default=None, help="--denormals: a built featuremap-tf-s1.npz (else trained)")
     ap.add_argument("--D", type=int, default=1000)
     ap.add_argument("--L", type=int, default=500)
     ap.add_argument("--H", type=int, default=500)
@@ -85,6 +129,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.batched_vs_single:
         return batched_vs_single(args.configfile, args.panel, args.alpha_max)
+    if args.denormals:
+        return denormals(args.configfile, args.panel, args.alpha, args.featuremap)
 
     chmm = make_chmm(D=args.D, L_s=args.L, L_t=args.L, eta=0.8, rho=0.1, q=0.9, seed=0)
     W1 = np.random.default_rng(1).standard_normal((args.H, args.D))

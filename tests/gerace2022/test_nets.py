@@ -185,3 +185,49 @@ def test_batched_networks_rows_match_one_at_a_time():
         assert (a[["alpha", "seed"]].values == b[["alpha", "seed"]].values).all()
         assert np.abs(a.test_error - b.test_error).max() <= 2 / 2000
         np.testing.assert_allclose(a.train_loss, b.train_loss, rtol=1e-4)
+
+
+def _flushes() -> bool:
+    """Whether subnormal float32 inputs are read as zero right now (x86 DAZ)."""
+    return bool((torch.tensor([1e-40], dtype=torch.float32) * 1.0).item() == 0.0)
+
+
+def test_training_flushes_subnormals_and_restores():
+    """Training on CPU runs with subnormals flushed to zero (an x86 slow path; see nets._threads) and
+    leaves torch's default (off) behind it."""
+    from tlrepro.gerace2022.nets import _threads
+
+    if not torch.set_flush_denormal(False):
+        pytest.fail("this CPU cannot flush subnormals (no SSE3): the training speed-up does not apply here")
+    assert not _flushes()
+    with _threads(1, device="cpu", batch_size=10):
+        assert _flushes()
+    assert not _flushes()
+    with _threads(1, device="meta", batch_size=10):  # not a CPU: left alone
+        assert not _flushes()
+
+
+def test_flushing_subnormals_leaves_training_unchanged(monkeypatch):
+    """A start whose margins are all ~95 has per-sample gradients of order e^-95, below float32's
+    smallest normal: Adam's moments hold subnormals when they are kept. Flushing them to zero (as training
+    does) gives the same weights, bit for bit, as keeping them."""
+    from tlrepro.gerace2022 import nets
+
+    rng = np.random.default_rng(0)
+    D, H, M = 20, 10, 40
+    X = np.abs(rng.standard_normal((M, D))).astype(np.float32)
+    y = np.where(rng.standard_normal(M) > 0, 1.0, -1.0).astype(np.float32)
+    W1 = rng.standard_normal((H, D)).astype(np.float32)
+    V = np.maximum(X @ W1.T / D, 0.0)
+    w2 = np.linalg.lstsq(V / math.sqrt(H), 95.0 * y, rcond=None)[0].astype(np.float32)  # y f ~ 95 everywhere
+    opts = []
+    monkeypatch.setattr(nets, "_adam", lambda params, lr, _f=nets._adam: opts.append(_f(params, lr)) or opts[-1])
+    runs = {}
+    for flush in (False, True):
+        monkeypatch.setattr(nets, "FLUSH_DENORMAL", flush)
+        runs[flush] = train_two_layer(X, y, H=H, lr=0.01, batch_size=M, epochs=20, l2=0.0, seed=0,
+                                      init=(W1, w2), device="cpu")
+    kept = [v for s in opts[0].state.values() for k, v in s.items() if k == "exp_avg"]
+    assert any(((v != 0) & (v.abs() < torch.finfo(torch.float32).tiny)).any() for v in kept)  # subnormals held
+    np.testing.assert_array_equal(runs[True].W1, runs[False].W1)
+    np.testing.assert_array_equal(runs[True].w2, runs[False].w2)

@@ -42,6 +42,9 @@ __all__ = ["TwoLayer", "TrainResult", "train_source", "train_two_layer", "train_
 
 PARAMETRISATIONS = ("eq6", "keras")
 
+#: Flush subnormal floats to zero while training on CPU (see ``_threads``); off only to measure it.
+FLUSH_DENORMAL = True
+
 
 def input_scale(parametrisation: str, D: int) -> float:
     """Factor applied to the inputs while a network trains, for a given parametrisation.
@@ -170,24 +173,36 @@ def _adam(params, lr) -> torch.optim.Adam:
 
 
 class _threads:
-    """Temporarily set torch's intra-op thread count (None: leave it alone).
+    """Temporarily set torch's intra-op thread count (None: leave it alone), and on CPU flush subnormal
+    floats to zero (restored to torch's default, off, on exit).
 
     "auto": 1 thread for mini-batch training on CPU with batch_size <= 512 (a 50 x 1000 x 500 step is
     too small to split: measured ~10x faster than 2 threads on a loaded 2-core machine), else None.
+
+    Subnormals: late in training, well-separated samples give loss gradients below 1e-38 (subnormal
+    float32), on which x86 arithmetic is many times slower; an ft-TF training at M = 3000 took 61 s with
+    them and 18 s flushed (benchmarks/bench_training.py --denormals). Flushing changes a result only where
+    a value below 1e-38 would have mattered: the weights of every training compared were bit-identical.
+    The mode is per thread; torch's worker threads inherit it from the thread that starts them.
     """
 
     def __init__(self, n, *, device=None, batch_size=None):
+        cpu = device is not None and torch.device(device).type == "cpu"
         if n == "auto":
             small = batch_size is not None and batch_size <= 512
-            n = 1 if (device is not None and torch.device(device).type == "cpu" and small) else None
-        self.n, self.old = n, None
+            n = 1 if (cpu and small) else None
+        self.n, self.old, self.flush = n, None, cpu and FLUSH_DENORMAL
 
     def __enter__(self):
         if self.n is not None:
             self.old = torch.get_num_threads()
             torch.set_num_threads(int(self.n))
+        if self.flush:
+            torch.set_flush_denormal(True)
 
     def __exit__(self, *exc):
+        if self.flush:
+            torch.set_flush_denormal(False)
         if self.old is not None:
             torch.set_num_threads(self.old)
 

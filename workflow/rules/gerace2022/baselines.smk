@@ -40,6 +40,8 @@ rule g22_simulate_twolayer:
         "results/benchmarks/g22_simulate_twolayer/{exp}-s{inst}.tsv"
     wildcard_constraints:
         **G22_WILDCARDS,
+    # scheduling only (the longest jobs start first; short ones fill the tail); results do not depend on it
+    priority: 1
     conda:
         "../../../envs/torch.yaml"
     threads: config["threads"]
@@ -71,6 +73,8 @@ rule g22_simulate_finetune:
         "results/benchmarks/g22_simulate_finetune/{exp}-s{inst}.tsv"
     wildcard_constraints:
         **G22_WILDCARDS,
+    # scheduling only (the longest jobs start first; short ones fill the tail); results do not depend on it
+    priority: 1
     conda:
         "../../../envs/torch.yaml"
     threads: config["threads"]

@@ -32,6 +32,8 @@ rule g22_train_source:
         "results/benchmarks/g22_train_source/{exp}-s{inst}.tsv"
     wildcard_constraints:
         **G22_WILDCARDS,
+    # scheduling only (a source network gates its experiment's longest jobs); results do not depend on it
+    priority: 2
     conda:
         "../../../envs/torch.yaml"
     threads: config["threads"]

@@ -9,6 +9,8 @@ rule g22_chmm_instance:
         "logs/g22_chmm_instance/{exp}-s{inst}.log",
     wildcard_constraints:
         **G22_WILDCARDS,
+    # scheduling only (an instance gates every job of its experiment); results do not depend on it
+    priority: 2
     conda:
         "../../../envs/science.yaml"
     resources:

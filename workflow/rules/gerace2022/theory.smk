@@ -14,6 +14,8 @@ rule g22_population:
         "results/benchmarks/g22_population/{exp}-{kind}-s{inst}.tsv"
     wildcard_constraints:
         **G22_WILDCARDS,
+    # scheduling only (the population gates its experiment's ft-TF training); results do not depend on it
+    priority: 2
     conda:
         "../../../envs/science.yaml"
     threads: config["threads"]

@@ -132,7 +132,8 @@ def main(argv=None) -> int:
     print(f"matmul peak (1 thread, fp32): {peak:.1f} GFLOP/s")
     print(f"{len(bench)} jobs, {total / 60:.1f} job-minutes of wall time, {total_cpu / 60:.1f} CPU-minutes\n")
     print("GFLOP/s per wall second, and per CPU second (what a job achieves while it holds a core: on a loaded")
-    print("machine the wall rate understates it)\n")
+    print("machine the wall rate understates it). Snakemake samples a job's CPU time every 30 s, so it can miss")
+    print("up to 30 s of a long job: the CPU-minutes are a lower bound and the CPU rates an upper bound.\n")
     print("| rule | jobs | job-minutes | CPU-minutes | share (CPU) | GFLOP/s (wall) | GFLOP/s (CPU) | of peak (CPU) |")
     print("|---|---|---|---|---|---|---|---|")
     for rule, (n, s, flops, s_train, cpu, cpu_train) in sorted(per_rule.items(), key=lambda kv: -kv[1][4]):

@@ -179,10 +179,12 @@ class _threads:
     "auto": 1 thread for mini-batch training on CPU with batch_size <= 512 (a 50 x 1000 x 500 step is
     too small to split: measured ~10x faster than 2 threads on a loaded 2-core machine), else None.
 
-    Subnormals: late in training, well-separated samples give loss gradients below 1e-38 (subnormal
-    float32), on which x86 arithmetic is many times slower; an ft-TF training at M = 3000 took 61 s with
-    them and 18 s flushed (benchmarks/bench_training.py --denormals). Flushing changes a result only where
-    a value below 1e-38 would have mattered: the weights of every training compared were bit-identical.
+    Subnormals: late in training, values below 1e-38 (subnormal float32) appear in the gradients and in
+    Adam's moments (well-separated samples give loss gradients of order e^-margin; a moment whose gradient
+    has gone to zero decays towards zero), and x86 arithmetic on them is many times slower. An ft-TF
+    training at M = 3000 took 60.8 s with them and 14.8 s flushed (benchmarks/bench_training.py
+    --denormals). Flushing changes a result only where a value below 1e-38 would have mattered: the
+    weights of every training compared were bit-identical.
     The mode is per thread; torch's worker threads inherit it from the thread that starts them.
     """
 

@@ -3,18 +3,26 @@
 
     python benchmarks/bench_training.py [--n-pop 100000] [--device auto]
     python benchmarks/bench_training.py --batched-vs-single [--configfile config.yaml] [--panel fig4b_hard_easy]
+    python benchmarks/bench_training.py --hand-step
 
 The first prints the timings and writes them to benchmarks/out/training.json. The second takes the
 panel's CHMM, networks block and 2L training settings from the config, draws the training sets of every
 seed at M/H <= --alpha-max (as rule g22_simulate_twolayer does), trains them one at a time and then each
 alpha's seeds as one batched model (``nets.train_two_layer_batched``), one thread, checks that the weights
-agree, and ends with the line ``speed-up <x>x``.
+agree, and ends with the line ``speed-up <x>x``. The third times the training step on random data of the
+default sizes (D = 1000, H = 500, one thread) three ways: autograd and ``opt.step()`` (how ``nets`` trained
+before), ``nets`` now (the hand-written pass ``nets._binary_step``, autograd's operations without its graph,
+and Adam's kernel called directly, ``nets._AdamStep``: bit-identical), and a folded pass that does less
+work but rounds differently; at three shapes: ft-TF at M = 3000 (batch 1000,
+with centring), 2L at M = 100 and source training (M = 20000, batch 50). It prints ms per step, the
+speed-ups, whether the weights are bit-identical and the folded pass's largest weight difference.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import time
@@ -109,6 +117,101 @@ def denormals(configfile: str, panel: str, alpha: float, featuremap: str | None)
     print(f"speed-up {out[False][1] / out[True][1]:.2f}x")
 
 
+def _folded_training(X, y, W1, w2, center, *, lr, batch_size, l2, epochs, seed):
+    """The loop of ``nets._fit`` with a forward/backward pass that folds operations into fewer passes (1/D
+    as a product, ReLU in place, the sigmoid form of softplus', the ReLU mask as a product): less work
+    than ``nets._binary_step`` but a different rounding, so not used by ``nets``."""
+    import torch
+
+    from tlrepro.gerace2022.nets import _adam, _AdamStep, _threads
+
+    M, D = X.shape
+    H = W1.shape[0]
+    W1, w2 = W1.clone(), w2.clone()
+    opt, reg, s = _AdamStep(_adam([W1, w2], lr)), l2 / (2.0 * M), 1.0 / math.sqrt(H)
+    gen = torch.Generator().manual_seed(int(seed) + 1)
+    W1.grad = torch.empty_like(W1)
+    with _threads(1, device="cpu"), torch.no_grad():
+        for _ in range(epochs):
+            perm = torch.randperm(M, generator=gen)
+            for i in range(0, M, batch_size):
+                idx = perm[i : i + batch_size]
+                xb, yb = X.index_select(0, idx), y.index_select(0, idx)
+                h = torch.mm(xb, W1.T).mul_(1.0 / D).clamp_(min=0)
+                f = torch.mv(h, w2)
+                if center is not None:
+                    f.sub_(torch.dot(center, w2))
+                f.mul_(s)
+                g = torch.sigmoid(-yb * f).mul_(-yb).mul_(s / len(idx))
+                gw2 = torch.mv(h.T, g)
+                if center is not None:
+                    gw2.sub_(center * g.sum())
+                w2.grad = gw2.add_(w2, alpha=2 * reg)
+                torch.mm(torch.outer(g, w2).mul_(h > 0).T, xb, out=W1.grad).mul_(1.0 / D)
+                opt()
+    return W1, w2
+
+
+def hand_step(repeat: int = 3) -> None:
+    """The training step three ways, ms per step at three shapes: autograd with the optimiser's step (as
+    ``nets`` trained before), ``nets`` now (its hand-written pass and the direct Adam step, bit-identical)
+    and a folded pass (fewer passes, another rounding; direct Adam step)."""
+    import torch
+
+    from tlrepro.gerace2022 import nets
+
+    D, H = 1000, 500
+    cases = [("ft-TF, M = 3000, batch 1000", 3000, 1000, 0.01, True, 20),  # (name, M, batch, lr, centred,
+             ("2L, M = 100, batch 1000", 100, 1000, 0.1, False, 200),     #  epochs)
+             ("source, M = 20000, batch 50", 20000, 50, 1e-3, False, 1)]
+    print(f"D = {D}, H = {H}, one thread, subnormals flushed (as nets trains on the CPU)")
+    for name, M, batch, lr, centred, epochs in cases:
+        g = torch.Generator().manual_seed(0)
+        X = torch.randn(M, D, generator=g)
+        y = torch.where(torch.randn(M, generator=g) >= 0, 1.0, -1.0)
+        c = torch.rand(H, generator=g) if centred else None
+        init = torch.Generator().manual_seed(3)  # the draws of train_source's initialisation (seed 3)
+        W1, w2 = torch.randn(H, D, generator=init), torch.randn(H, generator=init)
+        if centred:
+            w2 *= 0.05
+        kw = dict(lr=lr, batch_size=batch, l2=1e-7, seed=3)
+
+        def run(impl, n):
+            if impl == "folded":
+                return _folded_training(X, y, W1, w2, c, epochs=n, **kw)[0]
+            nets.HAND_WRITTEN_STEP = nets.DIRECT_ADAM = impl == "nets"
+            try:
+                if batch == 50:
+                    r = nets.train_source(X.numpy(), y.numpy(), None, None, H=H, max_epochs=n, patience=None,
+                                          device="cpu", threads=1, **kw)
+                else:
+                    r = nets.train_two_layer(X.numpy(), y.numpy(), H=H, epochs=n, device="cpu", threads=1,
+                                             init=(W1.numpy(), w2.numpy()),
+                                             center=None if c is None else c.numpy(), **kw)
+            finally:
+                nets.HAND_WRITTEN_STEP = nets.DIRECT_ADAM = True
+            return torch.as_tensor(r.W1)
+
+        impls = ("autograd", "nets", "folded")
+        per_step, weights = {i: math.inf for i in impls}, {}
+        for impl in impls:
+            run(impl, 1)  # warm-up
+        for _ in range(repeat):  # the fastest of interleaved repeats: this machine's speed drifts
+            for impl in impls:
+                t = {}
+                for n in (epochs, 2 * epochs):  # the difference cancels setup and the epoch-0 evaluation
+                    start = time.perf_counter()
+                    weights[impl] = run(impl, n)
+                    t[n] = time.perf_counter() - start
+                per_step[impl] = min(per_step[impl], (t[2 * epochs] - t[epochs]) / (epochs * -(-M // batch)) * 1e3)
+        a, b, f = (per_step[i] for i in impls)
+        same = torch.equal(weights["autograd"], weights["nets"])
+        diff = float((weights["autograd"] - weights["folded"]).abs().max())
+        print(f"{name}: autograd + opt.step() {a:.2f} ms/step; nets (hand-written pass, direct Adam) {b:.2f} "
+              f"({a / b:.2f}x, weights bit-identical: {same}); folded {f:.2f} ({a / f:.2f}x, largest |dW1| "
+              f"{diff:.1e} after {2 * epochs} epochs, on entries of order 1)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--batched-vs-single", action="store_true")
@@ -116,6 +219,7 @@ def main() -> None:
     ap.add_argument("--panel", default="fig4b_hard_easy")
     ap.add_argument("--alpha-max", type=float, default=0.5)
     ap.add_argument("--denormals", action="store_true")
+    ap.add_argument("--hand-step", action="store_true")
     ap.add_argument("--alpha", type=float, default=6.0, help="--denormals: the M/H of the ft-TF training")
     ap.add_argument("--featuremap", default=None, help="--denormals: a built featuremap-tf-s1.npz (else trained)")
     ap.add_argument("--D", type=int, default=1000)
@@ -131,6 +235,8 @@ def main() -> None:
         return batched_vs_single(args.configfile, args.panel, args.alpha_max)
     if args.denormals:
         return denormals(args.configfile, args.panel, args.alpha, args.featuremap)
+    if args.hand_step:
+        return hand_step()
 
     chmm = make_chmm(D=args.D, L_s=args.L, L_t=args.L, eta=0.8, rho=0.1, q=0.9, seed=0)
     W1 = np.random.default_rng(1).standard_normal((args.H, args.D))

@@ -100,6 +100,83 @@ def training_flops(rule: str, exp_cfg: dict, job: str, root: Path, exp: str) -> 
     return None
 
 
+def _snakemake_jobs(root: Path) -> list[dict]:
+    """Every job of the newest Snakemake log under ``root``: rule, start time (whole seconds, as the log
+    prints it), outputs, log and benchmark paths."""
+    import datetime
+    import re
+
+    logs = sorted((root / ".snakemake/log").glob("*.snakemake.log"))
+    if not logs:
+        return []
+    jobs, now, block = [], None, None
+    for line in logs[-1].read_text().splitlines():
+        if m := re.match(r"\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]$", line):
+            now = datetime.datetime.strptime(m.group(1), "%a %b %d %H:%M:%S %Y")
+        elif m := re.match(r"(?:local)?rule (\w+):$", line):
+            block = {"rule": m.group(1), "start": now, "output": [], "log": None, "benchmark": None}
+            jobs.append(block)
+        elif block is not None and (m := re.match(r"\s+(output|log|benchmark): (.+)$", line)):
+            paths = [p.strip() for p in m.group(2).split(",")]
+            block[m.group(1)] = paths if m.group(1) == "output" else paths[0]
+        elif not line.startswith(" "):
+            block = None
+    return jobs
+
+
+def startup_seconds(root: Path, jobs: list[dict]) -> dict[str, list[float]]:
+    """Per rule: seconds from each job's start (Snakemake's log) to the first line of its own log, which
+    the job writes once its imports, Snakemake's script preamble and the job setup are done."""
+    import datetime
+    import re
+
+    out = defaultdict(list)
+    for j in jobs:
+        path = root / j["log"] if j["log"] else None
+        if j["start"] is None or path is None or not path.exists():
+            continue
+        with open(path) as fh:
+            m = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})", fh.readline())
+        if m:
+            first = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+            out[j["rule"]].append((first - j["start"]).total_seconds() + int(m.group(2)) / 1000)
+    return out
+
+
+def _content_key(path: Path) -> str:
+    """A file's content hash; for JSON, with timing fields (keys ending in 'seconds') left out."""
+    import hashlib
+
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        def drop(v):
+            if isinstance(v, dict):
+                return {k: drop(x) for k, x in v.items() if not k.endswith("seconds")}
+            return [drop(x) for x in v] if isinstance(v, list) else v
+        data = json.dumps(drop(json.loads(data)), sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def identical_jobs(root: Path, jobs: list[dict]) -> dict[str, tuple[int, float]]:
+    """Per rule: jobs whose outputs are identical to another job's of the same rule (the same work done
+    twice), and their job-seconds; each group keeps its longest job."""
+    groups = defaultdict(list)
+    for j in jobs:
+        bench = root / j["benchmark"] if j["benchmark"] else None
+        outs = [root / o for o in j["output"]]
+        if bench is None or not bench.exists() or not outs or not all(o.exists() for o in outs):
+            continue
+        with open(bench) as fh:
+            s = float(list(csv.DictReader(fh, delimiter="\t"))[-1]["s"])
+        groups[(j["rule"], tuple(_content_key(o) for o in outs))].append(s)
+    out = defaultdict(lambda: (0, 0.0))
+    for (rule, _), times in groups.items():
+        if len(times) > 1:
+            n, s = out[rule]
+            out[rule] = (n + len(times) - 1, s + sum(times) - max(times))
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, default=Path("."))
@@ -146,6 +223,27 @@ def main(argv=None) -> int:
     for fig, names in exps.items():
         s = sum(b["s"] for b in bench if _experiment(b["job"]) in names)
         print(f"| {fig} | {s / 60:.1f} |")
+    jobs = _snakemake_jobs(a.root)
+    if not jobs:
+        return 0
+    import statistics
+
+    starts = startup_seconds(a.root, jobs)
+    print("\nJob start-up: from a job's start to the first line of its log (imports, Snakemake's script preamble,")
+    print("job setup). Snakemake logs start times in whole seconds, so each value may be up to 1 s too high.\n")
+    print("| rule | jobs | median s | job-minutes |")
+    print("|---|---|---|---|")
+    for rule, v in sorted(starts.items(), key=lambda kv: -sum(kv[1])):
+        print(f"| {rule} | {len(v)} | {statistics.median(v):.2f} | {sum(v) / 60:.1f} |")
+    print(f"| all | {sum(map(len, starts.values()))} | | {sum(map(sum, starts.values())) / 60:.1f} |")
+    same = identical_jobs(a.root, jobs)
+    print("\nThe same work done twice: jobs whose outputs are byte-identical to another job's of the same rule")
+    print("(JSON compared without its timing fields), and their job-minutes (each group keeps its longest job).\n")
+    print("| rule | redundant jobs | job-minutes |")
+    print("|---|---|---|")
+    for rule, (n, s) in sorted(same.items(), key=lambda kv: -kv[1][1]):
+        print(f"| {rule} | {n} | {s / 60:.1f} |")
+    print(f"| all | {sum(n for n, _ in same.values())} | {sum(s for _, s in same.values()) / 60:.1f} |")
     return 0
 
 

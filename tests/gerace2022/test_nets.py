@@ -231,3 +231,100 @@ def test_flushing_subnormals_leaves_training_unchanged(monkeypatch):
     assert any(((v != 0) & (v.abs() < torch.finfo(torch.float32).tiny)).any() for v in kept)  # subnormals held
     np.testing.assert_array_equal(runs[True].W1, runs[False].W1)
     np.testing.assert_array_equal(runs[True].w2, runs[False].w2)
+
+
+@pytest.mark.parametrize("centred", [False, True])
+@pytest.mark.parametrize("batch_size", [7, 64])
+def test_hand_written_step_equals_autograd(monkeypatch, centred, batch_size):
+    """Binary networks train with a hand-written forward/backward pass (nets._binary_step); it must give
+    autograd's numbers bit for bit: the weights and the running metrics after several epochs, with a
+    centring, an L2 penalty, a last partial mini-batch (M = 50) and a large learning rate that would
+    amplify any difference."""
+    from tlrepro.gerace2022 import nets
+
+    rng = np.random.default_rng(3)
+    D, H, M = 30, 15, 50  # sqrt(H) and 1/D inexact in binary: a changed rounding would show
+    X = rng.standard_normal((M, D)).astype(np.float32) * D
+    y = np.where(rng.standard_normal(M) > 0, 1.0, -1.0).astype(np.float32)
+    center = np.abs(rng.standard_normal(H)).astype(np.float32) if centred else None
+    init = (rng.standard_normal((H, D)).astype(np.float32), rng.standard_normal(H).astype(np.float32))
+    calls = []
+    monkeypatch.setattr(nets, "_binary_step", lambda *a, _f=nets._binary_step: calls.append(1) or _f(*a))
+    runs = {}
+    for hand in (False, True):
+        monkeypatch.setattr(nets, "HAND_WRITTEN_STEP", hand)
+        runs[hand] = train_two_layer(X, y, H=H, lr=0.1, batch_size=batch_size, epochs=8, l2=0.3, seed=1,
+                                     init=init, center=center, device="cpu")
+    assert len(calls) == 8 * math.ceil(M / batch_size)  # the hand-written pass did run, and only when on
+    np.testing.assert_array_equal(runs[True].W1, runs[False].W1)
+    np.testing.assert_array_equal(runs[True].w2, runs[False].w2)
+    pd_equal = runs[True].history.equals(runs[False].history)
+    assert pd_equal, (runs[True].history, runs[False].history)
+    assert not np.array_equal(runs[True].W1, init[0])  # it trained
+
+
+def test_hand_written_step_gradients_are_autograd_gradients():
+    """One pass: the gradients _binary_step sets are those of loss.backward() on the same objective."""
+    from tlrepro.gerace2022.nets import _binary_step
+
+    g = torch.Generator().manual_seed(0)
+    net = TwoLayer(12, 9, center=np.linspace(0.1, 0.9, 9), generator=g)
+    x, y = torch.randn(20, 12, generator=g) * 12, torch.where(torch.randn(20, generator=g) > 0, 1.0, -1.0)
+    loss = torch.nn.functional.softplus(-y * net(x)).mean() + 0.05 * net.w2.square().sum()
+    loss.backward()
+    want = (net.W1.grad.clone(), net.w2.grad.clone())
+    got_loss, f = _binary_step(net, x, y, 0.05)
+    assert torch.equal(net.W1.grad, want[0]) and torch.equal(net.w2.grad, want[1])
+    assert torch.equal(got_loss, loss.detach()) and torch.equal(f, net(x).detach())
+    assert want[0].abs().max() > 0
+
+
+def test_direct_adam_step_equals_the_optimiser(monkeypatch):
+    """From the second step on, training calls Adam's fused kernel directly (nets._AdamStep): the same
+    weights, bit for bit, as opt.step() every time; a source training with early stopping, and a
+    softmax network (the autograd pass) with it."""
+    from tlrepro.gerace2022 import nets
+
+    rng = np.random.default_rng(5)
+    D, H, M = 21, 13, 60
+    X, Xv = rng.standard_normal((M, D)).astype(np.float32), rng.standard_normal((30, D)).astype(np.float32)
+    y = np.where(X[:, 0] > 0, 1.0, -1.0).astype(np.float32)
+    yv = np.where(Xv[:, 0] > 0, 1.0, -1.0).astype(np.float32)
+    labels = (X[:, 1] > 0).astype(np.int64) + (X[:, 2] > 0)
+    optimiser_steps = []
+    monkeypatch.setattr(torch.optim.Adam, "step", lambda self, *a, _f=torch.optim.Adam.step:
+                        optimiser_steps.append(1) or _f(self, *a))
+    runs, counts = {}, {}
+    for direct in (False, True):
+        monkeypatch.setattr(nets, "DIRECT_ADAM", direct)
+        optimiser_steps.clear()
+        runs[direct] = (train_source(X, y, Xv, yv, H=H, lr=0.05, batch_size=8, l2=0.1, max_epochs=6,
+                                     patience=2, seed=2, device="cpu"),
+                        train_two_layer(X, labels, H=H, lr=0.05, batch_size=16, epochs=4, l2=0.1, seed=2,
+                                        outputs=3, device="cpu"))
+        counts[direct] = len(optimiser_steps)
+    assert counts[True] == 2 < counts[False]  # directly: the optimiser steps only once per training
+    for a, b in zip(runs[False], runs[True]):
+        np.testing.assert_array_equal(a.W1, b.W1)
+        np.testing.assert_array_equal(a.w2, b.w2)
+        assert a.history.equals(b.history) and a.stopped_epoch == b.stopped_epoch
+
+
+def test_direct_adam_step_falls_back_when_the_kernel_refuses(monkeypatch):
+    """A torch whose private fused kernel takes other arguments: the first direct call fails, the step
+    counts are restored and the optimiser's own step is used from then on, with the same weights."""
+    from tlrepro.gerace2022 import nets
+
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((40, 11)).astype(np.float32)
+    y = np.where(X[:, 0] > 0, 1.0, -1.0).astype(np.float32)
+    kw = dict(H=7, lr=0.05, batch_size=10, epochs=3, l2=0.1, seed=4, device="cpu")
+    want = train_two_layer(X, y, **kw)
+
+    def refuse(*args, **kwargs):
+        raise TypeError("_fused_adam_() got an unexpected keyword argument")
+
+    monkeypatch.setattr(nets._AdamStep, "kernel", staticmethod(refuse))
+    got = train_two_layer(X, y, **kw)
+    np.testing.assert_array_equal(got.W1, want.W1)
+    np.testing.assert_array_equal(got.w2, want.w2)

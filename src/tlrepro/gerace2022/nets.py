@@ -44,6 +44,11 @@ PARAMETRISATIONS = ("eq6", "keras")
 
 #: Flush subnormal floats to zero while training on CPU (see ``_threads``); off only to measure it.
 FLUSH_DENORMAL = True
+#: Binary networks train with the hand-written pass of ``_binary_step`` (the same numbers as autograd,
+#: bit for bit, with less work); off only to measure it or to check that equality.
+HAND_WRITTEN_STEP = True
+#: Adam's fused kernel called directly after the first step (``_AdamStep``); off only to measure it.
+DIRECT_ADAM = True
 
 
 def input_scale(parametrisation: str, D: int) -> float:
@@ -172,6 +177,57 @@ def _adam(params, lr) -> torch.optim.Adam:
         return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7)
 
 
+class _AdamStep:
+    """``opt.step()`` for a fused torch Adam, the kernel called directly from the second step on.
+
+    The optimiser's Python around the kernel (grouping tensors by device and dtype, checks) costs about
+    0.45 ms per step on this CPU, a fifth of a source-training step at batch 50. The first step goes
+    through ``opt.step()``, which creates Adam's state; later ones add 1 to the step counts and call
+    the same kernel with the same arguments, so the weights are bit-identical (tests/gerace2022/
+    test_nets.py). Anything else (no fused kernel, several parameter groups, ``DIRECT_ADAM`` off, or a
+    torch whose private kernel refuses these arguments at the first direct call) keeps ``opt.step()``."""
+
+    @staticmethod
+    def kernel(*args, **kwargs):
+        return torch._fused_adam_(*args, **kwargs)
+
+    def __init__(self, opt: torch.optim.Optimizer):
+        self.opt, self.direct, self.verified = opt, None, False
+        group = opt.param_groups[0]
+        self.usable = (DIRECT_ADAM and len(opt.param_groups) == 1 and bool(group.get("fused"))
+                       and not group["amsgrad"] and not group["maximize"] and group["weight_decay"] == 0
+                       and hasattr(torch, "_fused_adam_"))
+
+    def __call__(self) -> None:
+        if self.direct is None:
+            self.opt.step()
+            self.direct = False
+            if self.usable:
+                group = self.opt.param_groups[0]
+                params = group["params"]
+                state = [self.opt.state[p] for p in params]
+                self.direct = (params, [s["exp_avg"] for s in state], [s["exp_avg_sq"] for s in state],
+                               [s["step"] for s in state], dict(lr=group["lr"], beta1=group["betas"][0],
+                                                               beta2=group["betas"][1], eps=group["eps"]))
+            return
+        if self.direct is False:
+            return self.opt.step()
+        params, exp_avgs, exp_avg_sqs, steps, hyper = self.direct
+        with torch.no_grad():
+            torch._foreach_add_(steps, 1)
+            try:
+                self.kernel(params, [p.grad for p in params], exp_avgs, exp_avg_sqs, [], steps,
+                            amsgrad=False, weight_decay=0.0, maximize=False, grad_scale=None, found_inf=None,
+                            **hyper)
+            except (TypeError, RuntimeError):  # a torch whose private kernel takes other arguments
+                if self.verified:
+                    raise
+                torch._foreach_sub_(steps, 1)
+                self.direct = False
+                return self.opt.step()
+        self.verified = True
+
+
 class _threads:
     """Temporarily set torch's intra-op thread count (None: leave it alone), and on CPU flush subnormal
     floats to zero (restored to torch's default, off, on exit).
@@ -209,11 +265,39 @@ class _threads:
             torch.set_num_threads(self.old)
 
 
+@torch.no_grad()
+def _binary_step(net: TwoLayer, xb: torch.Tensor, yb: torch.Tensor, reg: float):
+    """Forward and backward pass of a binary network on one mini-batch, written out: sets the gradients
+    of W1 and w2 and returns (objective, f) as the autograd step of ``_fit`` does.
+
+    The objective is mean softplus(-y f) + reg ||w2||^2, f = (ReLU(x W1^T / D) - c) . w2 / sqrt(H). Each
+    gradient is computed with the operations autograd applies, in its order, so the numbers are the same
+    bit for bit (tests/gerace2022/test_nets.py); the saving is autograd's graph, its temporaries and a
+    transposed copy of the W1 gradient. Measured by ``benchmarks/bench_training.py --hand-step``."""
+    W1, w2, center, n = net.W1, net.w2, net.center, xb.shape[0]
+    root_h = math.sqrt(net.H)
+    h = torch.mm(xb, W1.t()).div_(net.D).relu_()
+    hc = h if center is None else h - center
+    f = torch.mv(hc, w2).div_(root_h)
+    neg_y = -yb
+    margin = neg_y * f
+    objective = Fnn.softplus(margin).mean() + reg * w2.square().sum()
+    # d objective / d f: softplus' backward of the mean's 1/n, times -y, then the 1/sqrt(H) of f
+    g = torch.ops.aten.softplus_backward(torch.ones((), dtype=f.dtype).div(n).expand(n), margin, 1, 20)
+    g = (g * neg_y).div_(root_h)
+    penalty = torch.tensor(reg, dtype=w2.dtype).expand(w2.shape) * (2 * w2.pow(1))
+    w2.grad = torch.mv(hc.t(), g) + penalty
+    dh = torch.ops.aten.threshold_backward(torch.outer(g, w2), h, 0).div_(net.D)  # ReLU' and 1/D
+    W1.grad = torch.mm(dh.t(), xb)
+    return objective, f
+
+
 def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, seed, device):
     """The shared mini-batch Adam loop. patience=None disables early stopping."""
     M = X.shape[0]
     reg = l2 / (2.0 * M)  # per-sample L2 strength (see module docstring)
     opt = _adam(net.parameters(), lr)
+    step = _AdamStep(opt)
     shuffle_gen = torch.Generator().manual_seed(int(seed) + 1)
     has_val = X_val is not None
 
@@ -226,6 +310,7 @@ def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, s
     rows.append((0, tl, vl, te, ve))
 
     best, wait, stopped, early = math.inf, 0, 0, False
+    hand = HAND_WRITTEN_STEP and y.is_floating_point()
     for epoch in range(1, max_epochs + 1):
         net.train()
         perm = torch.randperm(M, generator=shuffle_gen).to(device)
@@ -233,12 +318,15 @@ def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, s
         err_acc = torch.zeros((), device=device)
         for i in range(0, M, batch_size):
             idx = perm[i : i + batch_size]
-            xb, yb = X[idx], y[idx]
-            f = net(xb)
-            loss = _loss(f, yb).mean() + reg * net.w2.square().sum()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            xb, yb = X.index_select(0, idx), y.index_select(0, idx)  # the rows X[idx], copied faster
+            if hand:
+                loss, f = _binary_step(net, xb, yb, reg)
+            else:
+                f = net(xb)
+                loss = _loss(f, yb).mean() + reg * net.w2.square().sum()
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+            step()
             with torch.no_grad():  # Keras-style running metrics, weighted by batch size
                 loss_acc += loss.detach() * idx.numel()
                 err_acc += _wrong(f.detach(), yb).sum()

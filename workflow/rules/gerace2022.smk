@@ -2,7 +2,9 @@
 # wiring. Its rules (prefix g22_) are in workflow/rules/gerace2022/, its scripts in
 # workflow/scripts/gerace2022/, its science in src/tlrepro/gerace2022, its notebooks in
 # notebooks/gerace2022; docs/gerace2022.md explains the experiments.
+import re as g22_re
 from tlrepro.gerace2022 import config as g22_config, grids as g22_grids
+from tlrepro.gerace2022 import reuse as g22_reuse_lib
 
 G22 = "results/gerace2022"
 # Every g22_ rule takes these constraints (rule-level, so other papers may use the same names).
@@ -331,6 +333,45 @@ def g22_seeds(wc):
     }
 
 
+def g22_used_experiments():
+    """Every experiment whose jobs a gerace2022 figure reads: its panels (the rows of a grid),
+    reference, base and binary counterpart."""
+    cfg, out = config["gerace2022"], set()
+    for meta in REGISTRY["gerace2022"].values():
+        if meta["family"] in ("schematic", "example_images"):
+            continue
+        for panel in meta.get("panels", []) + [meta.get("reference")]:
+            if not panel or panel not in cfg:
+                continue
+            for exp in (panel, cfg[panel].get("base"), g22_counterpart(panel)):
+                if (
+                    exp and "base" not in cfg[exp]
+                ):  # an experiment on another's data has no jobs here
+                    out |= set(g22_grid_rows(exp)) if "grid" in cfg[exp] else {exp}
+    return sorted(out)
+
+
+def g22_reuse_copies():
+    """{output: the identical output of the job that computes it}, over every job of the figures."""
+    jobs = [
+        (name, exp, kind, inst)
+        for exp in g22_used_experiments()
+        for inst in g22_instances(exp)
+        for name, (_, _, has_kind) in g22_reuse_lib.RULES.items()
+        for kind in (("tf", "rf") if has_kind else (None,))
+    ]
+    outputs = {
+        name: [str(o) for o in getattr(rules, name).output]
+        for name in g22_reuse_lib.RULES
+    }
+    return g22_reuse_lib.copies(config["gerace2022"], jobs, outputs)
+
+
+def g22_reuse_pattern():
+    """The copied outputs, exactly (none: a pattern that matches nothing)."""
+    return "|".join(g22_re.escape(p) for p in G22_REUSE) or "(?!)"
+
+
 register_paper(
     "gerace2022",
     inputs=g22_figure_inputs,
@@ -348,3 +389,4 @@ register_paper(
 include: "gerace2022/chmm.smk"
 include: "gerace2022/theory.smk"
 include: "gerace2022/baselines.smk"
+include: "gerace2022/reuse.smk"

@@ -49,7 +49,8 @@ _TARGET_ONLY_CHMM = {p.split(".", 1)[1] for p in TARGET_ONLY if p.startswith("ch
 
 def _value(cfg: Mapping[str, Any], key: str):
     if key == "extra_alphas":
-        return sorted(set(cfg["simulation"]["alphas"]) | set(cfg.get("networks", {}).get("alphas", [])))
+        simulated = cfg.get("simulation", {}).get("alphas", [])
+        return sorted(set(simulated) | set(cfg.get("networks", {}).get("alphas", [])))
     section, _, sub = key.partition(".")
     value = cfg.get(section)
     return value.get(sub) if sub and isinstance(value, Mapping) else value

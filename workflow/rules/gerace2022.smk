@@ -343,10 +343,9 @@ def g22_used_experiments():
         for panel in meta.get("panels", []) + [meta.get("reference")]:
             if not panel or panel not in cfg:
                 continue
+            # an experiment on another's data (a `base`) has no jobs of its own
             for exp in (panel, cfg[panel].get("base"), g22_counterpart(panel)):
-                if (
-                    exp and "base" not in cfg[exp]
-                ):  # an experiment on another's data has no jobs here
+                if exp and "base" not in cfg[exp]:
                     out |= set(g22_grid_rows(exp)) if "grid" in cfg[exp] else {exp}
     return sorted(out)
 

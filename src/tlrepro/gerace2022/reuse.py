@@ -120,8 +120,8 @@ def copies(sections: Mapping[str, Any], jobs: Iterable[tuple[str, str, str | Non
     out = {}
     for members in groups.values():
         (rule, first, kind, inst), *later = members
+        fmt = dict(kind=kind or "", inst=inst)
         for _, exp, _, _ in later:
             for pattern in outputs[rule]:
-                fmt = dict(kind=kind or "", inst=inst)
                 out[pattern.format(exp=exp, **fmt)] = pattern.format(exp=first, **fmt)
     return out

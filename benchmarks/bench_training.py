@@ -12,7 +12,7 @@ alpha's seeds as one batched model (``nets.train_two_layer_batched``), one threa
 agree, and ends with the line ``speed-up <x>x``. The third times the training step on random data of the
 default sizes (D = 1000, H = 500, one thread) three ways: autograd and ``opt.step()`` (how ``nets`` trained
 before), ``nets`` now (the hand-written pass ``nets._binary_step``, autograd's operations without its graph,
-and Adam's kernel called directly, ``nets._AdamStep``: bit-identical), and a folded pass that does less
+and Adam's kernel called directly, ``nets._Adam``: bit-identical), and a folded pass that does less
 work but rounds differently; at three shapes: ft-TF at M = 3000 (batch 1000,
 with centring), 2L at M = 100 and source training (M = 20000, batch 50). It prints ms per step, the
 speed-ups, whether the weights are bit-identical and the folded pass's largest weight difference.
@@ -123,12 +123,12 @@ def _folded_training(X, y, W1, w2, center, *, lr, batch_size, l2, epochs, seed):
     than ``nets._binary_step`` but a different rounding, so not used by ``nets``."""
     import torch
 
-    from tlrepro.gerace2022.nets import _adam, _AdamStep, _threads
+    from tlrepro.gerace2022.nets import _Adam, _threads
 
     M, D = X.shape
     H = W1.shape[0]
     W1, w2 = W1.clone(), w2.clone()
-    opt, reg, s = _AdamStep(_adam([W1, w2], lr)), l2 / (2.0 * M), 1.0 / math.sqrt(H)
+    opt, reg, s = _Adam([W1, w2], lr), l2 / (2.0 * M), 1.0 / math.sqrt(H)
     gen = torch.Generator().manual_seed(int(seed) + 1)
     W1.grad = torch.empty_like(W1)
     with _threads(1, device="cpu"), torch.no_grad():
@@ -148,7 +148,7 @@ def _folded_training(X, y, W1, w2, center, *, lr, batch_size, l2, epochs, seed):
                     gw2.sub_(center * g.sum())
                 w2.grad = gw2.add_(w2, alpha=2 * reg)
                 torch.mm(torch.outer(g, w2).mul_(h > 0).T, xb, out=W1.grad).mul_(1.0 / D)
-                opt()
+                opt.step()
     return W1, w2
 
 

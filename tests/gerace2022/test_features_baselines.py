@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from tlrepro.gerace2022.baselines import (COLUMNS, START, fit_logistic, sample_rng, simulate_fixed_features,
-                                          with_start_rows)
+from tlrepro.gerace2022.baselines import (COLUMNS, START, fit_logistic, load_readouts, sample_rng, save_readouts,
+                                          simulate_fixed_features, with_start_rows)
 from tlrepro.gerace2022.network_baselines import simulate_networks
 from tlrepro.gerace2022.chmm import CHMM, make_chmm
 from tlrepro.gerace2022.features import Population, estimate_population, relu_features
@@ -187,6 +187,38 @@ def test_simulate_networks(chmm, W1):
     pd.testing.assert_frame_equal(two, simulate_networks(chmm, model="2L", epochs=3, **common))
     with pytest.raises(ValueError, match="W1_init"):
         simulate_networks(chmm, model="ft-TF", epochs=1, **common)
+
+
+def test_finetune_from_the_tf_simulations_readouts_is_bit_identical(tmp_path, chmm, W1):
+    """ft-TF starts from the readouts the TF simulation fitted and saved (rule g22_simulate_fixed_features),
+    instead of fitting them again: the same table, bit for bit, as when it fits its own. The TF
+    simulation covers only some (alpha, seed) sets here: the others are fitted by ft-TF itself."""
+    import tlrepro.gerace2022.network_baselines as nb
+
+    mean = _centred(chmm, W1)
+    readouts = {}
+    simulate_fixed_features(chmm, W1, mean, alphas=[2.0, 3.0], H=H, lam=0.1, seeds=[0, 1], n_test=500,
+                            model="TF", readouts=readouts)
+    assert sorted(readouts) == [(32, 0), (32, 1), (48, 0), (48, 1)]
+    save_readouts(tmp_path / "r.npz", readouts, lam=0.1, H=H)
+    loaded = load_readouts(tmp_path / "r.npz", lam=0.1, H=H)
+    assert loaded.keys() == readouts.keys() and all(np.array_equal(loaded[k], readouts[k]) for k in loaded)
+    with pytest.raises(ValueError, match="lam=0.1.*forcerun"):
+        load_readouts(tmp_path / "r.npz", lam=0.2, H=H)
+    common = dict(alphas=[3.0, 4.0], H=H, seeds=[0, 1, 2], n_test=500, lr=1e-3, batch_size=16, l2=0.1,
+                  device="cpu", model="ft-TF", epochs=2, W1_init=W1, mean=mean, lam_tf=0.1)
+    fits = []
+    real_fit = nb.fit_logistic
+    nb.fit_logistic = lambda *a, **k: fits.append(1) or real_fit(*a, **k)
+    try:
+        own = simulate_networks(chmm, **common)
+        n_own = len(fits)
+        reused = simulate_networks(chmm, tf_readouts=loaded, **common)
+    finally:
+        nb.fit_logistic = real_fit
+    assert n_own == 6 and len(fits) - n_own == 4  # alpha = 3 seeds 0, 1 came from the file
+    pd.testing.assert_frame_equal(own, reused, check_exact=True)
+    assert not own.equals(simulate_networks(chmm, tf_readouts={k: -w for k, w in loaded.items()}, **common))
 
 
 @pytest.mark.parametrize("parametrisation", ["eq6", "keras"])

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import ROOT, load_yaml
 from tlrepro.config import ConfigError, validate_config
-from tlrepro.gerace2022.config import problems, seeds_for
+from tlrepro.gerace2022.config import problems, seeds_for, simulation_covers_networks
 
 
 @pytest.fixture
@@ -46,6 +46,22 @@ def test_seed_tiers():
     assert [seeds_for(a, tiers) for a in (0.1, 0.5, 0.51, 2.0, 7)] == [50, 50, 20, 20, 10]
     with pytest.raises(ConfigError):
         seeds_for(1000, tiers)
+
+
+def test_simulation_covers_networks():
+    """ft-TF reads the TF simulation's readouts only where that simulation fitted every set the networks
+    train on: each network alpha simulated, with at least as many seeds."""
+    tiers = lambda *n: [{"up_to_alpha": 0.5, "n": n[0]}, {"up_to_alpha": 100.0, "n": n[1]}]
+    net = {"alphas": [0.2, 2.0], "seeds": tiers(6, 3)}
+    assert simulation_covers_networks({"simulation": {"alphas": [0.2, 1.0, 2.0], "seeds": tiers(6, 3)},
+                                       "networks": net})
+    assert not simulation_covers_networks({"simulation": {"alphas": [0.2], "seeds": tiers(6, 3)}, "networks": net})
+    assert not simulation_covers_networks({"simulation": {"alphas": [0.2, 2.0], "seeds": tiers(6, 2)},
+                                           "networks": net})
+    assert not simulation_covers_networks({"networks": net})
+    sections = load_yaml(ROOT / "config.yaml")["gerace2022"]
+    assert simulation_covers_networks(sections["fig2b"]) and simulation_covers_networks(sections["figC2"])
+    assert not simulation_covers_networks(sections["fig3"])  # spot checks at two alphas only
 
 
 def test_binary_counterpart_must_be_a_grid_over_the_same_parameter(cfg):

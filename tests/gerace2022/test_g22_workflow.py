@@ -42,14 +42,20 @@ def test_a_real_data_figure_pulls_its_dataset_and_panels():
 
 def test_multilabel_figures_simulate_everything_and_read_their_binary_counterparts():
     """Figs. B.1 / B.2 at the smoke scale: no theory job for the multi-label rows (only for the binary
-    counterpart rows, figA1_eta: 2 x 2 and fig5: 3 x 2), TF / RF simulated on the multi-label rows only,
+    counterpart rows, figA1_eta: 2 x 2 and fig5: 3 x 2), TF / RF simulated on the multi-label rows (and TF
+    on the counterpart rows whose ft-TF starts from its readouts),
     one source network for B.1's target-only grid and one per row for B.2 (and the same for the
     counterparts), identical trainings done once."""
     res = _run(sys.executable, "-m", "snakemake", "figures/gerace2022/figB1.pdf", "figures/gerace2022/figB2.pdf",
                "-n", "--forceall", "--cores", "1", "--configfile", "configs/smoke.yaml")
     counts = {p[0]: int(p[1]) for p in (line.split() for line in res.stdout.splitlines())
               if len(p) == 2 and p[1].isdigit()}
-    assert counts.get("g22_theory") == 10 and counts.get("g22_simulate_fixed_features") == 10, counts
+    # TF / RF on the 5 multi-label rows; and TF on figA1_eta's 2 rows, whose ft-TF starts from the TF
+    # simulation's readouts (at this scale the spot checks cover every set of the networks)
+    assert counts.get("g22_theory") == 10 and counts.get("g22_simulate_fixed_features") == 12, counts
+    # (or of the identical experiment whose jobs they copy)
+    simulated = re.findall(r"output: results/gerace2022/(\w+)/sim-(\w+)-s1\.csv, ", res.stdout)
+    assert sorted(k for e, k in simulated if not e.startswith("figB")) == ["tf", "tf"], simulated
     # the 8 source networks of the rows, each trained or, where an identical training is in the DAG
     # (tlrepro.gerace2022.reuse; smoke sizes make several equal), copied: 6 trainings at this scale
     sources = set(re.findall(r"output: results/gerace2022/(\w+)/featuremap-tf-s1\.npz", res.stdout))

@@ -221,13 +221,13 @@ def test_flushing_subnormals_leaves_training_unchanged(monkeypatch):
     V = np.maximum(X @ W1.T / D, 0.0)
     w2 = np.linalg.lstsq(V / math.sqrt(H), 95.0 * y, rcond=None)[0].astype(np.float32)  # y f ~ 95 everywhere
     opts = []
-    monkeypatch.setattr(nets, "_adam", lambda params, lr, _f=nets._adam: opts.append(_f(params, lr)) or opts[-1])
+    monkeypatch.setattr(nets, "_Adam", lambda params, lr, _f=nets._Adam: opts.append(_f(params, lr)) or opts[-1])
     runs = {}
     for flush in (False, True):
         monkeypatch.setattr(nets, "FLUSH_DENORMAL", flush)
         runs[flush] = train_two_layer(X, y, H=H, lr=0.01, batch_size=M, epochs=20, l2=0.0, seed=0,
                                       init=(W1, w2), device="cpu")
-    kept = [v for s in opts[0].state.values() for k, v in s.items() if k == "exp_avg"]
+    kept = opts[0].moments()
     assert any(((v != 0) & (v.abs() < torch.finfo(torch.float32).tiny)).any() for v in kept)  # subnormals held
     np.testing.assert_array_equal(runs[True].W1, runs[False].W1)
     np.testing.assert_array_equal(runs[True].w2, runs[False].w2)
@@ -280,9 +280,9 @@ def test_hand_written_step_gradients_are_autograd_gradients():
 
 
 def test_direct_adam_step_equals_the_optimiser(monkeypatch):
-    """From the second step on, training calls Adam's fused kernel directly (nets._AdamStep): the same
-    weights, bit for bit, as opt.step() every time; a source training with early stopping, and a
-    softmax network (the autograd pass) with it."""
+    """Training calls Adam's fused kernel directly, without torch's optimiser (nets._Adam): the same
+    weights, bit for bit, as torch.optim.Adam's step() every time; a source training with early stopping,
+    and a softmax network (the autograd pass) with it."""
     from tlrepro.gerace2022 import nets
 
     rng = np.random.default_rng(5)
@@ -291,19 +291,22 @@ def test_direct_adam_step_equals_the_optimiser(monkeypatch):
     y = np.where(X[:, 0] > 0, 1.0, -1.0).astype(np.float32)
     yv = np.where(Xv[:, 0] > 0, 1.0, -1.0).astype(np.float32)
     labels = (X[:, 1] > 0).astype(np.int64) + (X[:, 2] > 0)
-    optimiser_steps = []
+    optimiser_steps, built = [], []
     monkeypatch.setattr(torch.optim.Adam, "step", lambda self, *a, _f=torch.optim.Adam.step:
                         optimiser_steps.append(1) or _f(self, *a))
+    monkeypatch.setattr(torch.optim.Adam, "__init__", lambda self, *a, _f=torch.optim.Adam.__init__, **k:
+                        built.append(1) or _f(self, *a, **k))
     runs, counts = {}, {}
     for direct in (False, True):
         monkeypatch.setattr(nets, "DIRECT_ADAM", direct)
         optimiser_steps.clear()
+        built.clear()
         runs[direct] = (train_source(X, y, Xv, yv, H=H, lr=0.05, batch_size=8, l2=0.1, max_epochs=6,
                                      patience=2, seed=2, device="cpu"),
                         train_two_layer(X, labels, H=H, lr=0.05, batch_size=16, epochs=4, l2=0.1, seed=2,
                                         outputs=3, device="cpu"))
-        counts[direct] = len(optimiser_steps)
-    assert counts[True] == 2 < counts[False]  # directly: the optimiser steps only once per training
+        counts[direct] = len(built), len(optimiser_steps)
+    assert counts[True] == (0, 0) and counts[False][0] == 2 < counts[False][1]  # directly: no optimiser
     for a, b in zip(runs[False], runs[True]):
         np.testing.assert_array_equal(a.W1, b.W1)
         np.testing.assert_array_equal(a.w2, b.w2)
@@ -312,7 +315,8 @@ def test_direct_adam_step_equals_the_optimiser(monkeypatch):
 
 def test_direct_adam_step_falls_back_when_the_kernel_refuses(monkeypatch):
     """A torch whose private fused kernel takes other arguments: the first direct call fails, the step
-    counts are restored and the optimiser's own step is used from then on, with the same weights."""
+    counts are restored and torch's optimiser is used from then on, from its first step, with the same
+    weights."""
     from tlrepro.gerace2022 import nets
 
     rng = np.random.default_rng(6)
@@ -324,7 +328,10 @@ def test_direct_adam_step_falls_back_when_the_kernel_refuses(monkeypatch):
     def refuse(*args, **kwargs):
         raise TypeError("_fused_adam_() got an unexpected keyword argument")
 
-    monkeypatch.setattr(nets._AdamStep, "kernel", staticmethod(refuse))
+    monkeypatch.setattr(nets._Adam, "kernel", staticmethod(refuse))
+    built = []
+    monkeypatch.setattr(nets._Adam, "_optimiser", lambda self, _f=nets._Adam._optimiser: built.append(1) or _f(self))
     got = train_two_layer(X, y, **kw)
+    assert built == [1]
     np.testing.assert_array_equal(got.W1, want.W1)
     np.testing.assert_array_equal(got.w2, want.w2)

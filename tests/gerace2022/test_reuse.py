@@ -49,7 +49,7 @@ def test_a_key_holds_everything_its_rule_reads(name):
     text = _section(body, "input")
     used = {"task": "g22_task_file" in text or "instance-s" in text,
             "featuremap": "g22_featuremap_file" in text, "centring": "g22_centring_input" in text,
-            "population": "/pop-" in text}
+            "population": "/pop-" in text, "tf_readouts": "g22_tf_readouts_input" in text}
     declared = {"task" if i == "source_task" else i for i in inputs}
     assert {k for k, v in used.items() if v} == declared, (name, used, inputs)
     assert ("{kind}" in _section(body, "output")) == has_kind

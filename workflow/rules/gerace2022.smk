@@ -70,6 +70,15 @@ def g22_task_file(wc):
     return f"{G22}/{wc.exp}/{name}-s{wc.inst}.npz"
 
 
+def g22_tf_readouts_input(wc):
+    """ft-TF starts from the TF readouts the TF simulation fitted on the same sets, where that simulation
+    covers every set of the networks (else ft-TF fits its own: no TF simulation is needed for it).
+    """
+    if not g22_config.simulation_covers_networks(g22_exp_config(wc)):
+        return {}
+    return {"tf_readouts": f"{G22}/{wc.exp}/readouts-tf-s{wc.inst}.npz"}
+
+
 def g22_centring_input(kind):
     """CHMM features are centred by the Monte Carlo population mean; image-task features by the
     mean over the target pool, computed from the task itself (no extra input)."""

@@ -22,14 +22,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 
 from .chmm import CHMM
 from .features import relu_features
 
 __all__ = ["START", "fit_logistic", "simulate_fixed_features", "simulate_gaussian_equivalent", "sample_rng",
-           "with_start_rows"]
+           "with_start_rows", "save_readouts", "load_readouts"]
 
 COLUMNS = ["model", "alpha", "M", "seed", "test_error", "train_loss", "train_error", "n_iter", "converged"]
 _TRAIN, _TEST, _NET = 0, 1, 2
@@ -75,6 +73,9 @@ def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: fl
                             max_iter=max_iter, tol=tol)
     if np.unique(y).size == 1:  # tiny training sets can hold one class: sklearn refuses them
         return _fit_logistic_one_class(V / math.sqrt(H), y, lam=lam, max_iter=max_iter, tol=tol)
+    from sklearn.exceptions import ConvergenceWarning  # here: the network rules import this module without
+    from sklearn.linear_model import LogisticRegression  # fitting (scikit-learn takes ~1 s to import)
+
     C = math.inf if lam == 0 else 1.0 / lam
     clf = LogisticRegression(C=C, fit_intercept=False, solver="lbfgs", max_iter=int(max_iter), tol=tol)
     with warnings.catch_warnings(record=True) as caught:
@@ -187,13 +188,16 @@ def _training_sets(task, alphas, H: int, seeds):
 
 def simulate_fixed_features(task: CHMM, W1, mean, *, alphas, H: int, lam: float, seeds, n_test: int,
                             model: str, max_iter: int = 10000, tol: float = 1e-7,
-                            chunk: int = 8192) -> pd.DataFrame:
+                            chunk: int = 8192, readouts: dict | None = None) -> pd.DataFrame:
     """TF / RF learning curves by direct simulation (one row per (alpha, seed)).
 
     For each alpha, seed: M = round(alpha H) target samples (stream 0), centred features v - mean,
     ``fit_logistic``; test error on n_test fresh target samples (stream 1, the same for every model);
     train_loss = mean of l over the training samples (no penalty, the theory's convention) and
     train_error the training 0-1 error.
+
+    readouts: a dict to fill with the fitted readouts, {(M, seed): w}: ft-TF starts from the TF ones
+    (``save_readouts``, ``network_baselines.simulate_networks``).
     """
     W1 = np.asarray(W1)
     mean = np.asarray(mean, dtype=np.float64)
@@ -204,11 +208,32 @@ def simulate_fixed_features(task: CHMM, W1, mean, *, alphas, H: int, lam: float,
     for alpha, M, seed, X, y in _training_sets(task, alphas, H, seeds):
         V = relu_features(X, W1).astype(np.float64) - mean
         w, info = fit_logistic(V, y, lam=lam, max_iter=max_iter, tol=tol, classes=classes)
+        if readouts is not None:
+            readouts[(M, seed)] = w
         f = V @ w / math.sqrt(H)
         test_err = _test_error_fixed(task, W1, mean, w, n_test, sample_rng(seed, M, _TEST), chunk)
         rows.append((model, alpha, M, seed, test_err, float(_logistic_loss(y, f).mean()),
                      float(_errors(y, f).mean()), info["n_iter"], info["converged"]))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def save_readouts(path, readouts: dict, *, lam: float, H: int) -> None:
+    """Write the readouts of ``simulate_fixed_features`` ({(M, seed): w}) with the lam and H they were
+    fitted at (``load_readouts`` checks them)."""
+    keys = sorted(readouts)
+    w = np.stack([readouts[k] for k in keys]) if keys else np.zeros((0, H))
+    np.savez(path, M=np.array([k[0] for k in keys], dtype=np.int64),
+             seed=np.array([k[1] for k in keys], dtype=np.int64), w=w, lam=lam, H=H)
+
+
+def load_readouts(path, *, lam: float, H: int) -> dict:
+    """The readouts ``save_readouts`` wrote, {(M, seed): w}; a ValueError if they were fitted at another
+    lam or H than the caller's (they would not be the fits it wants)."""
+    with np.load(path) as z:
+        if float(z["lam"]) != float(lam) or int(z["H"]) != int(H):
+            raise ValueError(f"{path}: readouts fitted at lam={float(z['lam'])}, H={int(z['H'])}, wanted "
+                             f"lam={lam}, H={H}: rebuild it (snakemake --forcerun g22_simulate_fixed_features)")
+        return {(int(m), int(s)): w for m, s, w in zip(z["M"], z["seed"], z["w"])}
 
 
 def simulate_gaussian_equivalent(omega, b, rho: float, *, alphas, lam: float, seeds,

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Mapping
 
 from ..config import ConfigError
 
-__all__ = ["problems", "seeds_for"]
+__all__ = ["problems", "seeds_for", "simulation_covers_networks"]
 
 
 def problems(section: Mapping[str, Any]) -> Iterator[str]:
@@ -79,3 +79,16 @@ def seeds_for(alpha: float, tiers: list[Mapping[str, Any]]) -> int:
         if alpha <= tier["up_to_alpha"] * (1 + 1e-12):
             return int(tier["n"])
     raise ConfigError(f"no seed tier covers alpha={alpha}")
+
+
+def simulation_covers_networks(cfg: Mapping[str, Any]) -> bool:
+    """Whether an experiment's TF / RF simulation fits every (alpha, seed) set its networks train on: each
+    network alpha simulated, with at least as many seeds (an alpha's seeds are a prefix of one sequence,
+    ``job.simulate_per_alpha``). ft-TF then starts from the TF simulation's readouts instead of fitting
+    them again (rule g22_simulate_finetune); otherwise it fits its own, and needs no TF simulation."""
+    sim, net = cfg.get("simulation"), cfg.get("networks")
+    if not sim or not net:
+        return False
+    simulated = {float(a) for a in sim["alphas"]}
+    return all(float(a) in simulated and seeds_for(a, net["seeds"]) <= seeds_for(a, sim["seeds"])
+               for a in net["alphas"])

@@ -47,7 +47,7 @@ FLUSH_DENORMAL = True
 #: Binary networks train with the hand-written pass of ``_binary_step`` (the same numbers as autograd,
 #: bit for bit, with less work); off only to measure it or to check that equality.
 HAND_WRITTEN_STEP = True
-#: Adam's fused kernel called directly after the first step (``_AdamStep``); off only to measure it.
+#: Adam's fused kernel called directly, without torch's optimiser (``_Adam``); off only to measure it.
 DIRECT_ADAM = True
 
 
@@ -168,65 +168,75 @@ def _evaluate(net: TwoLayer, X: torch.Tensor, y: torch.Tensor, penalty: float, c
     return loss_sum / n + penalty, err_sum / n
 
 
-def _adam(params, lr) -> torch.optim.Adam:
-    """Adam with Keras defaults; the fused kernel (about 10x faster on CPU) when this torch has it."""
-    params = list(params)
-    try:
-        return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7)
+class _Adam:
+    """Adam with Keras's defaults (betas 0.9 and 0.999, eps 1e-7) over one list of parameters, with the
+    optimiser's ``step()`` and ``zero_grad()``.
 
+    Where this torch has Adam's fused kernel (about 10x faster on CPU than the loop over tensors), the
+    kernel is called directly, with the state ``torch.optim.Adam(fused=True)`` creates (float32 step
+    counts, zero moments) and the arguments its ``step()`` passes, so the weights are bit-identical to
+    the optimiser's (tests/gerace2022/test_nets.py). Saved: the optimiser's Python around the kernel
+    (0.58 -> 0.41 ms per step at H = 500, D = 1000) and, once per job, its construction, which imports
+    ``torch._dynamo`` (about 1.6 s: most of a short job's training). Anything else (``DIRECT_ADAM`` off,
+    no fused kernel, parameters on several devices or dtypes or on a device without the kernel, or a
+    torch whose private kernel refuses these arguments at the first call) uses ``torch.optim.Adam``,
+    fused where it can be."""
 
-class _AdamStep:
-    """``opt.step()`` for a fused torch Adam, the kernel called directly from the second step on.
-
-    The optimiser's Python around the kernel (grouping tensors by device and dtype, checks) costs about
-    0.16 ms per step here (0.58 ms against 0.41 ms for a network with H = 500, D = 1000), some 7 % of a
-    source-training step at batch 50. The first step goes
-    through ``opt.step()``, which creates Adam's state; later ones add 1 to the step counts and call
-    the same kernel with the same arguments, so the weights are bit-identical (tests/gerace2022/
-    test_nets.py). Anything else (no fused kernel, several parameter groups, ``DIRECT_ADAM`` off, or a
-    torch whose private kernel refuses these arguments at the first direct call) keeps ``opt.step()``."""
+    BETAS, EPS = (0.9, 0.999), 1e-7
 
     @staticmethod
     def kernel(*args, **kwargs):
         return torch._fused_adam_(*args, **kwargs)
 
-    def __init__(self, opt: torch.optim.Optimizer):
-        self.opt, self.direct, self.verified = opt, None, False
-        group = opt.param_groups[0]
-        self.usable = (DIRECT_ADAM and len(opt.param_groups) == 1 and bool(group.get("fused"))
-                       and not group["amsgrad"] and not group["maximize"] and group["weight_decay"] == 0
-                       and hasattr(torch, "_fused_adam_"))
-
-    def __call__(self) -> None:
-        if self.direct is None:
-            self.opt.step()
-            self.direct = False
-            if self.usable:
-                group = self.opt.param_groups[0]
-                params = group["params"]
-                state = [self.opt.state[p] for p in params]
-                self.direct = (params, [s["exp_avg"] for s in state], [s["exp_avg_sq"] for s in state],
-                               [s["step"] for s in state], dict(lr=group["lr"], beta1=group["betas"][0],
-                                                               beta2=group["betas"][1], eps=group["eps"]))
+    def __init__(self, params, lr: float):
+        self.params, self.lr, self.opt, self.verified = list(params), lr, None, False
+        kinds = {(p.device.type, p.dtype) for p in self.params}
+        direct = (DIRECT_ADAM and hasattr(torch, "_fused_adam_") and len(kinds) == 1
+                  and next(iter(kinds))[0] in ("cpu", "cuda") and self.params[0].is_floating_point())
+        if not direct:
+            self.opt = self._optimiser()
             return
-        if self.direct is False:
+        self.exp_avgs = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self.exp_avg_sqs = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
+
+    def _optimiser(self) -> torch.optim.Adam:
+        try:
+            return torch.optim.Adam(self.params, lr=self.lr, betas=self.BETAS, eps=self.EPS, fused=True)
+        except (RuntimeError, TypeError, ValueError):
+            return torch.optim.Adam(self.params, lr=self.lr, betas=self.BETAS, eps=self.EPS)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        if self.opt is not None:
+            return self.opt.zero_grad(set_to_none=set_to_none)
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        if self.opt is not None:
             return self.opt.step()
-        params, exp_avgs, exp_avg_sqs, steps, hyper = self.direct
+        live = [k for k, p in enumerate(self.params) if p.grad is not None]  # as the optimiser: skip the rest
+        steps = [self.steps[k] for k in live]
         with torch.no_grad():
             torch._foreach_add_(steps, 1)
             try:
-                self.kernel(params, [p.grad for p in params], exp_avgs, exp_avg_sqs, [], steps,
-                            amsgrad=False, weight_decay=0.0, maximize=False, grad_scale=None, found_inf=None,
-                            **hyper)
+                self.kernel([self.params[k] for k in live], [self.params[k].grad for k in live],
+                            [self.exp_avgs[k] for k in live], [self.exp_avg_sqs[k] for k in live], [], steps,
+                            amsgrad=False, lr=self.lr, beta1=self.BETAS[0], beta2=self.BETAS[1],
+                            weight_decay=0.0, eps=self.EPS, maximize=False, grad_scale=None, found_inf=None)
             except (TypeError, RuntimeError):  # a torch whose private kernel takes other arguments
                 if self.verified:
                     raise
                 torch._foreach_sub_(steps, 1)
-                self.direct = False
+                self.opt = self._optimiser()  # nothing was updated: the optimiser starts from step 0
                 return self.opt.step()
         self.verified = True
+
+    def moments(self) -> list[torch.Tensor]:
+        """Adam's first and second moments (to inspect them)."""
+        if self.opt is not None:
+            return [v for s in self.opt.state.values() for k, v in s.items() if k.startswith("exp_avg")]
+        return self.exp_avgs + self.exp_avg_sqs
 
 
 class _threads:
@@ -297,8 +307,7 @@ def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, s
     """The shared mini-batch Adam loop. patience=None disables early stopping."""
     M = X.shape[0]
     reg = l2 / (2.0 * M)  # per-sample L2 strength (see module docstring)
-    opt = _adam(net.parameters(), lr)
-    step = _AdamStep(opt)
+    opt = _Adam(net.parameters(), lr)
     shuffle_gen = torch.Generator().manual_seed(int(seed) + 1)
     has_val = X_val is not None
 
@@ -327,7 +336,7 @@ def _fit(net, X, y, X_val, y_val, *, lr, batch_size, l2, max_epochs, patience, s
                 loss = _loss(f, yb).mean() + reg * net.w2.square().sum()
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
-            step()
+            opt.step()
             with torch.no_grad():  # Keras-style running metrics, weighted by batch size
                 loss_acc += loss.detach() * idx.numel()
                 err_acc += _wrong(f.detach(), yb).sum()
@@ -477,7 +486,7 @@ def train_two_layer_batched(
         f = torch.bmm(h, w2.unsqueeze(-1)).squeeze(-1) if w2.ndim == 2 else torch.bmm(h, w2)
         return f / math.sqrt(H)
 
-    opt = _adam([W1, w2], lr)
+    opt = _Adam([W1, w2], lr)
     with _threads(threads, device=dev, batch_size=batch_size):
         for epoch in range(1, int(epochs) + 1):
             perm = torch.stack([torch.randperm(M, generator=g) for g in gens]).to(dev)

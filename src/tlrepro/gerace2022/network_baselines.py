@@ -25,7 +25,7 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
                       chunk: int = 8192, threads="auto", input_scale: float = 1.0,
-                      batched: bool | str = "auto") -> pd.DataFrame:
+                      batched: bool | str = "auto", tf_readouts: dict | None = None) -> pd.DataFrame:
     """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
 
     input_scale s (see ``nets.input_scale``): the networks see s x. For ft-TF the start is converted
@@ -44,6 +44,10 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
     kernel-launch overhead; one at a time on the CPU, where it is not: there a step of a small set is
     bound by memory traffic (the Adam update and the weight gradient of every W1 entry, whatever M), and
     the batched model measured 0.59x the speed (benchmarks/bench_training.py --batched-vs-single).
+
+    tf_readouts: TF readouts already fitted on the same sets, {(M, seed): w} (``baselines.load_readouts``:
+    the TF simulation's, fitted by the same ``fit_logistic`` call on the same features, so the same
+    numbers); a set without one is fitted here.
 
     ft-TF rows add ``start_test_error``: the test error of the starting point (the TF solution on the
     same training and test samples), so that ft-TF − TF is judged paired, network against its own start
@@ -66,9 +70,12 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         center, inits = None, None
         if model == "ft-TF":
             w_tfs = []
-            for _, _, _, X, y in group:
-                V = relu_features(X, W1_init).astype(np.float64) - mean
-                w_tfs.append(fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol, classes=classes)[0])
+            for _, _, seed, X, y in group:
+                w = (tf_readouts or {}).get((M, seed))
+                if w is None:
+                    V = relu_features(X, W1_init).astype(np.float64) - mean
+                    w = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol, classes=classes)[0]
+                w_tfs.append(w)
             center = input_scale * mean
             inits = (np.repeat(np.asarray(W1_init, np.float32)[None], len(group), axis=0),
                      np.stack(w_tfs) / input_scale)

@@ -17,7 +17,8 @@ whose keys are the keys of the jobs that write them:
 - ``featuremap``: the transferred first layer (the source training of ``grids.source_experiment``) or
   the random one (D, H and the instance: ``rng(inst, "random-features")``);
 - ``population``: the Monte Carlo population of the same experiment and kind; ``centring``: the same,
-  for CHMM experiments only (image tasks centre with the mean over their own target pool).
+  for CHMM experiments only (image tasks centre with the mean over their own target pool);
+- ``tf_readouts``: the TF readouts of the experiment's TF simulation, where it covers the networks' sets.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
 
+from .config import simulation_covers_networks
 from .grids import TARGET_ONLY, parse_row, resolve_experiment, source_experiment
 
 __all__ = ["RULES", "copies", "job_key"]
@@ -40,8 +42,8 @@ RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
     "g22_readout_gaussianity": (("readout_check",), ("task", "featuremap", "population"), True),
     "g22_simulate_fixed_features": (("simulation", "H", "lam"), ("task", "featuremap", "centring"), True),
     "g22_simulate_twolayer": (("networks", "H", "lam", "parametrisation"), ("task",), False),
-    "g22_simulate_finetune": (("networks", "H", "lam", "parametrisation"), ("task", "featuremap", "centring"),
-                              False),
+    "g22_simulate_finetune": (("networks", "H", "lam", "parametrisation"),
+                              ("task", "featuremap", "centring", "tf_readouts"), False),
     "g22_simulate_gaussian_equivalent": (("simulation", "lam"), ("population",), True),
 }
 _TARGET_ONLY_CHMM = {p.split(".", 1)[1] for p in TARGET_ONLY if p.startswith("chmm.")}
@@ -96,6 +98,8 @@ class _Keys:
                     key[name] = self.featuremap(exp, kind_in, inst)
                 elif name == "population" or (name == "centring" and "chmm" in cfg):
                     key[name] = self.job("g22_population", exp, kind_in, inst)
+                elif name == "tf_readouts" and simulation_covers_networks(cfg):
+                    key[name] = self.job("g22_simulate_fixed_features", exp, "tf", inst)
             self.cache[memo] = _hash(key)
         return self.cache[memo]
 

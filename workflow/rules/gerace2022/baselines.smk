@@ -8,13 +8,16 @@ rule g22_simulate_fixed_features:
         task=g22_task_file,
         featuremap=g22_featuremap_file("{kind}"),
     output:
-        f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
+        table=f"{G22}/{{exp}}/sim-{{kind}}-s{{inst}}.csv",
+        readouts=f"{G22}/{{exp}}/readouts-{{kind}}-s{{inst}}.npz",
     log:
         "logs/g22_simulate_fixed_features/{exp}-{kind}-s{inst}.log",
     benchmark:
         "results/benchmarks/g22_simulate_fixed_features/{exp}-{kind}-s{inst}.tsv"
     wildcard_constraints:
         **G22_WILDCARDS,
+    # scheduling only (the TF readouts gate their experiment's ft-TF training); results do not depend on it
+    priority: 2
     conda:
         "../../../envs/science.yaml"
     threads: config["threads"]
@@ -63,6 +66,7 @@ rule g22_simulate_finetune:
     """ft-TF: both layers fine-tuned from the TF solution (transferred first layer, TF readout)."""
     input:
         unpack(g22_centring_input("tf")),
+        unpack(g22_tf_readouts_input),
         task=g22_task_file,
         featuremap=g22_featuremap_file("tf"),
     output:

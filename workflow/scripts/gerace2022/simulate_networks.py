@@ -2,6 +2,7 @@
 import numpy as np
 
 from tlrepro.devices import pick_device
+from tlrepro.gerace2022.baselines import load_readouts
 from tlrepro.gerace2022.features import Population
 from tlrepro.gerace2022.image_tasks import load_task
 from tlrepro.gerace2022.job import setup_job, simulate_per_alpha
@@ -17,8 +18,10 @@ extra = {}
 if model == "ft-TF":
     W1 = np.load(snakemake.input.featuremap)["W1"]
     pop = snakemake.input.get("population")
+    fits = snakemake.input.get("tf_readouts")  # the TF simulation's readouts: not fitted twice
     extra = dict(W1_init=W1, mean=Population.load(pop).mean if pop else task.feature_mean(W1),
-                 lam_tf=snakemake.params.lam)
+                 lam_tf=snakemake.params.lam,
+                 tf_readouts=load_readouts(fits, lam=snakemake.params.lam, H=snakemake.params.H) if fits else None)
 device = str(pick_device(snakemake.params.device))  # resolved once, recorded in the table
 out = simulate_per_alpha(
     lambda alpha, seeds: simulate_networks(

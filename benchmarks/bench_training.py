@@ -4,6 +4,7 @@
     python benchmarks/bench_training.py [--n-pop 100000] [--device auto]
     python benchmarks/bench_training.py --batched-vs-single [--configfile config.yaml] [--panel fig4b_hard_easy]
     python benchmarks/bench_training.py --hand-step
+    python benchmarks/bench_training.py --start-up
 
 The first prints the timings and writes them to benchmarks/out/training.json. The second takes the
 panel's CHMM, networks block and 2L training settings from the config, draws the training sets of every
@@ -15,7 +16,9 @@ before), ``nets`` now (the hand-written pass ``nets._binary_step``, autograd's o
 and Adam's kernel called directly, ``nets._Adam``: bit-identical), and a folded pass that does less
 work but rounds differently; at three shapes: ft-TF at M = 3000 (batch 1000,
 with centring), 2L at M = 100 and source training (M = 20000, batch 50). It prints ms per step, the
-speed-ups, whether the weights are bit-identical and the folded pass's largest weight difference.
+speed-ups, whether the weights are bit-identical and the folded pass's largest weight difference. The
+fourth times, in fresh interpreters, what every network job pays once: its imports, scikit-learn's, and
+the construction of torch's Adam (which imports ``torch._dynamo``) against ``nets._Adam``.
 """
 
 from __future__ import annotations
@@ -212,6 +215,32 @@ def hand_step(repeat: int = 3) -> None:
               f"{diff:.1e} after {2 * epochs} epochs, on entries of order 1)")
 
 
+_START_UP = {
+    # what a network job imports (workflow/scripts/gerace2022/simulate_networks.py)
+    "imports of a network job": ("", "import tlrepro.gerace2022.network_baselines, tlrepro.gerace2022.image_tasks, "
+                                     "tlrepro.gerace2022.job, tlrepro.runtime"),
+    "scikit-learn (imported by the first fit)": ("import numpy, scipy", "import sklearn.linear_model"),
+    "torch.optim.Adam(fused=True), the first one": ("import torch; p = [torch.zeros(500, 1000, requires_grad=True)]",
+                                                   "torch.optim.Adam(p, lr=1e-3, fused=True)"),
+    "nets._Adam, the first one": ("import torch; from tlrepro.gerace2022.nets import _Adam; "
+                                  "p = [torch.zeros(500, 1000, requires_grad=True)]", "_Adam(p, lr=1e-3)"),
+}
+
+
+def start_up(repeat: int = 5) -> None:
+    """What each job pays once: imports and the optimiser's construction, timed in fresh interpreters
+    (median of ``repeat``; each line times only its statement, after its set-up)."""
+    import statistics
+    import subprocess
+    import sys
+
+    for name, (setup, stmt) in _START_UP.items():
+        code = (f"{setup}\nimport time\nt = time.perf_counter()\n{stmt}\nprint(time.perf_counter() - t)")
+        runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+                for _ in range(repeat)]
+        print(f"{name}: {statistics.median(runs):.2f} s (median of {repeat} fresh interpreters)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--batched-vs-single", action="store_true")
@@ -220,6 +249,7 @@ def main() -> None:
     ap.add_argument("--alpha-max", type=float, default=0.5)
     ap.add_argument("--denormals", action="store_true")
     ap.add_argument("--hand-step", action="store_true")
+    ap.add_argument("--start-up", action="store_true")
     ap.add_argument("--alpha", type=float, default=6.0, help="--denormals: the M/H of the ft-TF training")
     ap.add_argument("--featuremap", default=None, help="--denormals: a built featuremap-tf-s1.npz (else trained)")
     ap.add_argument("--D", type=int, default=1000)
@@ -237,6 +267,8 @@ def main() -> None:
         return denormals(args.configfile, args.panel, args.alpha, args.featuremap)
     if args.hand_step:
         return hand_step()
+    if args.start_up:
+        return start_up()
 
     chmm = make_chmm(D=args.D, L_s=args.L, L_t=args.L, eta=0.8, rho=0.1, q=0.9, seed=0)
     W1 = np.random.default_rng(1).standard_normal((args.H, args.D))

@@ -205,6 +205,8 @@ def test_finetune_from_the_tf_simulations_readouts_is_bit_identical(tmp_path, ch
     assert loaded.keys() == readouts.keys() and all(np.array_equal(loaded[k], readouts[k]) for k in loaded)
     with pytest.raises(ValueError, match="lam=0.1.*forcerun"):
         load_readouts(tmp_path / "r.npz", lam=0.2, H=H)
+    with pytest.raises(ValueError, match="H=16.*forcerun"):
+        load_readouts(tmp_path / "r.npz", lam=0.1, H=H + 1)
     common = dict(alphas=[3.0, 4.0], H=H, seeds=[0, 1, 2], n_test=500, lr=1e-3, batch_size=16, l2=0.1,
                   device="cpu", model="ft-TF", epochs=2, W1_init=W1, mean=mean, lam_tf=0.1)
     fits = []
@@ -218,6 +220,8 @@ def test_finetune_from_the_tf_simulations_readouts_is_bit_identical(tmp_path, ch
         nb.fit_logistic = real_fit
     assert n_own == 6 and len(fits) - n_own == 4  # alpha = 3 seeds 0, 1 came from the file
     pd.testing.assert_frame_equal(own, reused, check_exact=True)
+    with pytest.raises(ValueError, match=r"\(48, 2\).*forcerun"):  # the workflow requires them all
+        simulate_networks(chmm, tf_readouts=loaded, require_readouts=True, **common)
     assert not own.equals(simulate_networks(chmm, tf_readouts={k: -w for k, w in loaded.items()}, **common))
 
 

@@ -36,6 +36,17 @@ def test_real_data_figures_use_the_mirror_copies(smoke_run, tmp_path):
     assert {c["id"]: c["passed"] for c in d1["claims"]}["appendix_D_mnist"] is True
 
 
+def test_finetune_starts_from_the_tf_simulations_readouts(smoke_run):
+    """Fig. 2b's TF simulation covers its networks' sets: the ft-TF job reads its readouts (every network;
+    the script requires them all) and refits none; its start is the TF solution the TF table reports."""
+    work, _ = smoke_run
+    log = (work / "logs/g22_simulate_finetune/fig2b-s1.log").read_text()
+    ft = pd.read_csv(work / "results/gerace2022/fig2b/sim-fttf-s1.csv")
+    assert f"readouts for all {len(ft)} networks" in log, log
+    with np.load(work / "results/gerace2022/fig2b/readouts-tf-s1.npz") as z:
+        assert set(zip(ft.M, ft.seed)) <= set(zip(z["M"].tolist(), z["seed"].tolist()))
+
+
 def test_claims_file_reports_every_claim(smoke_run):
     work, _ = smoke_run
     doc = json.loads((work / f"{FIG}.claims.json").read_text())

@@ -104,6 +104,22 @@ def test_a_change_upstream_separates_every_job_downstream(sections):
     assert apart == {"g22_simulate_twolayer", "g22_simulate_finetune"}
 
 
+def test_finetune_reads_the_tf_simulation_only_where_it_covers_the_networks(sections):
+    """Where the TF simulation covers the networks' sets (fig2b), ft-TF starts from its readouts, so a
+    change to that simulation separates the ft-TF jobs; where it does not (the phase diagrams' spot
+    checks), ft-TF fits its own and the simulation section is not part of its key."""
+    for exp, covered in (("fig2b", True), ("figA3_r1", False)):
+        from tlrepro.gerace2022.grids import resolve_experiment
+
+        twin = copy.deepcopy(resolve_experiment(sections, exp))
+        twin["simulation"]["n_test"] += 1
+        both = {**copy.deepcopy(sections), "orig": copy.deepcopy(resolve_experiment(sections, exp)), "twin": twin}
+        differs = _key(both, "g22_simulate_finetune", "orig") != _key(both, "g22_simulate_finetune", "twin")
+        assert differs == covered, exp
+        assert _key(both, "g22_simulate_fixed_features", "orig", "tf") != _key(both, "g22_simulate_fixed_features",
+                                                                              "twin", "tf")
+
+
 def test_copies_take_every_output_from_the_panel_first(sections):
     """Every output of a reused job points at the same output of the kept job: a panel's before a grid
     row's, then the first experiment by name."""

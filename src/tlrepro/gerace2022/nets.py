@@ -210,12 +210,17 @@ class _Adam:
         if self.opt is not None:
             return self.opt.zero_grad(set_to_none=set_to_none)
         for p in self.params:
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
 
     def step(self) -> None:
         if self.opt is not None:
             return self.opt.step()
         live = [k for k, p in enumerate(self.params) if p.grad is not None]  # as the optimiser: skip the rest
+        if not live:
+            return
         steps = [self.steps[k] for k in live]
         with torch.no_grad():
             torch._foreach_add_(steps, 1)

@@ -25,7 +25,8 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
                       batch_size: int, epochs: int, l2: float, W1_init=None, mean=None, lam_tf=None,
                       device="auto", max_iter: int = 10000, tol: float = 1e-7,
                       chunk: int = 8192, threads="auto", input_scale: float = 1.0,
-                      batched: bool | str = "auto", tf_readouts: dict | None = None) -> pd.DataFrame:
+                      batched: bool | str = "auto", tf_readouts: dict | None = None,
+                      require_readouts: bool = False) -> pd.DataFrame:
     """2L / ft-TF networks trained on the target task (one row per (alpha, seed)), same row format.
 
     input_scale s (see ``nets.input_scale``): the networks see s x. For ft-TF the start is converted
@@ -47,7 +48,8 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
 
     tf_readouts: TF readouts already fitted on the same sets, {(M, seed): w} (``baselines.load_readouts``:
     the TF simulation's, fitted by the same ``fit_logistic`` call on the same features, so the same
-    numbers); a set without one is fitted here.
+    numbers); a set without one is fitted here, or, with require_readouts, is an error (raised before any
+    network of that alpha trains).
 
     ft-TF rows add ``start_test_error``: the test error of the starting point (the TF solution on the
     same training and test samples), so that ft-TF − TF is judged paired, network against its own start
@@ -69,6 +71,11 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         net_seeds = [int(sample_rng(seed, M, _NET).integers(2**31 - 1)) for _, _, seed, _, _ in group]
         center, inits = None, None
         if model == "ft-TF":
+            missing = [(M, seed) for _, _, seed, _, _ in group if (M, seed) not in (tf_readouts or {})]
+            if require_readouts and missing:
+                raise ValueError(f"no TF readout for the sets (M, seed) = {missing}: the TF simulation's "
+                                 "readouts do not cover these networks; rebuild them (snakemake --forcerun "
+                                 "g22_simulate_fixed_features)")
             w_tfs = []
             for _, _, seed, X, y in group:
                 w = (tf_readouts or {}).get((M, seed))

@@ -21,7 +21,8 @@ if model == "ft-TF":
     fits = snakemake.input.get("tf_readouts")  # the TF simulation's readouts: not fitted twice
     extra = dict(W1_init=W1, mean=Population.load(pop).mean if pop else task.feature_mean(W1),
                  lam_tf=snakemake.params.lam,
-                 tf_readouts=load_readouts(fits, lam=snakemake.params.lam, H=snakemake.params.H) if fits else None)
+                 tf_readouts=load_readouts(fits, lam=snakemake.params.lam, H=snakemake.params.H) if fits else None,
+                 require_readouts=bool(fits))
 device = str(pick_device(snakemake.params.device))  # resolved once, recorded in the table
 out = simulate_per_alpha(
     lambda alpha, seeds: simulate_networks(
@@ -30,5 +31,7 @@ out = simulate_per_alpha(
         device=device, threads=snakemake.threads,
         input_scale=input_scale(snakemake.params.parametrisation, task.D), **extra),
     alphas=cfg["alphas"], tiers=cfg["seeds"], instance=inst, purpose="target-data", log=log)
+if extra.get("tf_readouts") is not None:
+    log.info("ft-TF started from the TF simulation's readouts for all %d networks (%s)", len(out), fits)
 out["device"] = device
 atomic_write(snakemake.output[0], lambda p: out.to_csv(p, index=False))

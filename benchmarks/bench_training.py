@@ -219,7 +219,7 @@ _START_UP = {
     # what a network job imports (workflow/scripts/gerace2022/simulate_networks.py)
     "imports of a network job": ("", "import tlrepro.gerace2022.network_baselines, tlrepro.gerace2022.image_tasks, "
                                      "tlrepro.gerace2022.job, tlrepro.runtime"),
-    "scikit-learn (imported by the first fit)": ("import numpy, scipy", "import sklearn.linear_model"),
+    "scikit-learn, of which": ("import numpy, scipy", "import sklearn.linear_model"),
     "torch.optim.Adam(fused=True), the first one": ("import torch; p = [torch.zeros(500, 1000, requires_grad=True)]",
                                                    "torch.optim.Adam(p, lr=1e-3, fused=True)"),
     "nets._Adam, the first one": ("import torch; from tlrepro.gerace2022.nets import _Adam; "

@@ -75,8 +75,9 @@ def test_sigkill_mid_job_then_rerun_equals_uninterrupted_run(smoke_run, tmp_path
     leftovers = [p for d in ("results", "figures") for p in (work / d).rglob("*.tmp*")]
     assert not leftovers, leftovers
     ours, ref = _tables(work), _tables(work_ref)
-    # instance, featuremap-{tf,rf}, pop-{tf,rf}; sim-{tf,rf,2l,fttf}, theory-, geq-, readout-{tf,rf}; claims
-    assert ours.keys() == ref.keys() and len(ours) == 16
+    # instance, featuremap-{tf,rf}, pop-{tf,rf}, readouts-{tf,rf}; sim-{tf,rf,2l,fttf}, theory-, geq-,
+    # readout-{tf,rf}; claims
+    assert ours.keys() == ref.keys() and len(ours) == 18
     differ = [k for k in ours if ours[k] != ref[k]]
     assert not differ, f"interrupted-and-resumed run differs from the uninterrupted one: {differ}"
 

@@ -22,6 +22,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 
 from .chmm import CHMM
 from .features import relu_features
@@ -73,9 +75,6 @@ def fit_logistic(V_train, y_train, *, lam: float, max_iter: int = 10000, tol: fl
                             max_iter=max_iter, tol=tol)
     if np.unique(y).size == 1:  # tiny training sets can hold one class: sklearn refuses them
         return _fit_logistic_one_class(V / math.sqrt(H), y, lam=lam, max_iter=max_iter, tol=tol)
-    from sklearn.exceptions import ConvergenceWarning  # here: the network rules import this module without
-    from sklearn.linear_model import LogisticRegression  # fitting (scikit-learn takes ~1 s to import)
-
     C = math.inf if lam == 0 else 1.0 / lam
     clf = LogisticRegression(C=C, fit_intercept=False, solver="lbfgs", max_iter=int(max_iter), tol=tol)
     with warnings.catch_warnings(record=True) as caught:

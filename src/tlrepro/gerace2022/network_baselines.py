@@ -63,7 +63,7 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         W1_init = np.asarray(W1_init)
         mean = np.asarray(mean, dtype=np.float64)
         lam_tf = l2 if lam_tf is None else lam_tf
-    rows, classes = [], _classes(task)
+    rows, classes, readouts = [], _classes(task), tf_readouts or {}
     sets = list(_training_sets(task, alphas, H, seeds))
     for alpha in dict.fromkeys(a for a, *_ in sets):  # the seeds of one alpha share a shape: one batch
         group = [t for t in sets if t[0] == alpha]
@@ -71,14 +71,14 @@ def simulate_networks(task: CHMM, *, alphas, H: int, seeds, n_test: int, model: 
         net_seeds = [int(sample_rng(seed, M, _NET).integers(2**31 - 1)) for _, _, seed, _, _ in group]
         center, inits = None, None
         if model == "ft-TF":
-            missing = [(M, seed) for _, _, seed, _, _ in group if (M, seed) not in (tf_readouts or {})]
+            missing = [(M, seed) for _, _, seed, _, _ in group if (M, seed) not in readouts]
             if require_readouts and missing:
                 raise ValueError(f"no TF readout for the sets (M, seed) = {missing}: the TF simulation's "
                                  "readouts do not cover these networks; rebuild them (snakemake --forcerun "
                                  "g22_simulate_fixed_features)")
             w_tfs = []
             for _, _, seed, X, y in group:
-                w = (tf_readouts or {}).get((M, seed))
+                w = readouts.get((M, seed))
                 if w is None:
                     V = relu_features(X, W1_init).astype(np.float64) - mean
                     w = fit_logistic(V, y, lam=lam_tf, max_iter=max_iter, tol=tol, classes=classes)[0]
